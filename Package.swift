@@ -1,0 +1,66 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Module map (arrow = may import), from docs/architecture.md:
+//   FerryCrypto -> CSecp256k1, COpenSSL       FerryCore -> FerryCrypto
+//   FerryChains -> FerryCore                  FerryEVM -> FerryChains
+//   FerryRouter -> FerryCore                  FerryWire -> CZeroMQ, FerryCore
+//   FerryRelayer -> FerryChains, FerryWire    FerryAgent -> FerryRouter, FerryChains
+//   FerryServer -> FerryAgent, FerryRelayer   ferry (exe) -> all
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Ferry",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ferry", targets: ["ferry"]),
+        .library(name: "FerryCrypto", targets: ["FerryCrypto"]),
+        .library(name: "FerryCore", targets: ["FerryCore"]),
+        .library(name: "FerryChains", targets: ["FerryChains"]),
+        .library(name: "FerryEVM", targets: ["FerryEVM"]),
+        .library(name: "FerryRouter", targets: ["FerryRouter"]),
+        .library(name: "FerryWire", targets: ["FerryWire"]),
+        .library(name: "FerryRelayer", targets: ["FerryRelayer"]),
+        .library(name: "FerryAgent", targets: ["FerryAgent"]),
+        .library(name: "FerryServer", targets: ["FerryServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System-library shims: a module map and a header, no Swift.
+        .systemLibrary(
+            name: "CSecp256k1", pkgConfig: "libsecp256k1",
+            providers: [.apt(["libsecp256k1-dev"]), .brew(["secp256k1"])]),
+        .systemLibrary(
+            name: "COpenSSL", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
+        .systemLibrary(
+            name: "CZeroMQ", pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"]), .brew(["zeromq"])]),
+
+        .target(name: "FerryCrypto", dependencies: ["CSecp256k1", "COpenSSL"], swiftSettings: swiftSettings),
+        .target(name: "FerryCore", dependencies: ["FerryCrypto"], swiftSettings: swiftSettings),
+        .target(name: "FerryChains", dependencies: ["FerryCore"], swiftSettings: swiftSettings),
+        .target(name: "FerryEVM", dependencies: ["FerryChains"], swiftSettings: swiftSettings),
+        .target(name: "FerryRouter", dependencies: ["FerryCore"], swiftSettings: swiftSettings),
+        .target(name: "FerryWire", dependencies: ["CZeroMQ", "FerryCore"], swiftSettings: swiftSettings),
+        .target(name: "FerryRelayer", dependencies: ["FerryChains", "FerryWire"], swiftSettings: swiftSettings),
+        .target(name: "FerryAgent", dependencies: ["FerryRouter", "FerryChains"], swiftSettings: swiftSettings),
+        .target(name: "FerryServer", dependencies: ["FerryAgent", "FerryRelayer"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "ferry",
+            dependencies: [
+                "FerryCrypto", "FerryCore", "FerryChains", "FerryEVM", "FerryRouter",
+                "FerryWire", "FerryRelayer", "FerryAgent", "FerryServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings),
+
+        .testTarget(name: "FerryCryptoTests", dependencies: ["FerryCrypto"], swiftSettings: swiftSettings),
+        .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"], swiftSettings: swiftSettings),
+    ]
+)

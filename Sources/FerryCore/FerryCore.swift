@@ -1,0 +1,2 @@
+// FerryCore: Amount, ChainID, AssetID, Address, Transfer, message ids.
+public import FerryCrypto

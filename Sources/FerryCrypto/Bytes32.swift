@@ -1,0 +1,70 @@
+/// Exactly 32 bytes: a hash, a message id, a private-key-sized scalar, a left-padded address.
+///
+/// Stored inline (no heap allocation) so hashing and comparing ids stays cheap.
+public struct Bytes32: Hashable, Sendable, Comparable, CustomStringConvertible {
+    // Four 8-byte words in memory order: byte i of the value is byte i of this tuple's memory.
+    @usableFromInline var storage: (UInt64, UInt64, UInt64, UInt64)
+
+    /// All zero bytes.
+    public static let zero = Bytes32(storage: (0, 0, 0, 0))
+
+    @usableFromInline init(storage: (UInt64, UInt64, UInt64, UInt64)) {
+        self.storage = storage
+    }
+
+    /// Copies exactly 32 bytes.
+    /// - Throws: `CryptoError.invalidLength` when `bytes` is not 32 bytes long.
+    public init(_ bytes: some Collection<UInt8>) throws(CryptoError) {
+        guard bytes.count == 32 else { throw .invalidLength(what: "32-byte value", expected: 32, actual: bytes.count) }
+        var value = Bytes32.zero
+        withUnsafeMutableBytes(of: &value.storage) { raw in
+            for (i, b) in bytes.enumerated() { raw[i] = b }
+        }
+        self = value
+    }
+
+    /// Parses 64 hex digits, with or without a `0x` prefix.
+    /// - Throws: `CryptoError.invalidHex` or `CryptoError.invalidLength`.
+    public init(hex: String) throws(CryptoError) {
+        try self.init(Hex.decode(hex))
+    }
+
+    /// Left-pads up to 32 bytes with zeros (an EVM address becomes a `bytes32`).
+    /// - Throws: `CryptoError.invalidLength` when `bytes` is longer than 32.
+    public init(leftPadding bytes: some Collection<UInt8>) throws(CryptoError) {
+        guard bytes.count <= 32 else { throw .invalidLength(what: "value to left-pad to 32 bytes", expected: 32, actual: bytes.count) }
+        try self.init([UInt8](repeating: 0, count: 32 - bytes.count) + bytes)
+    }
+
+    /// Calls `body` with the 32 bytes.
+    @inlinable
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        var copy = storage
+        return try Swift.withUnsafeBytes(of: &copy) { try body($0) }
+    }
+
+    /// The 32 bytes as an array.
+    public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
+
+    /// Lower-case hex with a `0x` prefix.
+    public var hex: String { "0x" + Hex.encode(bytes) }
+
+    public var description: String { hex }
+
+    public static func == (a: Bytes32, b: Bytes32) -> Bool {
+        a.storage.0 == b.storage.0 && a.storage.1 == b.storage.1
+            && a.storage.2 == b.storage.2 && a.storage.3 == b.storage.3
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(storage.0)
+        hasher.combine(storage.1)
+        hasher.combine(storage.2)
+        hasher.combine(storage.3)
+    }
+
+    /// Byte-wise (big-endian numeric) order.
+    public static func < (a: Bytes32, b: Bytes32) -> Bool {
+        a.bytes.lexicographicallyPrecedes(b.bytes)
+    }
+}

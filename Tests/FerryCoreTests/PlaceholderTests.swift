@@ -1,0 +1,2 @@
+import FerryCore
+import Testing
