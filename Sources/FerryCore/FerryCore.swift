@@ -1,2 +1,0 @@
-// FerryCore: Amount, ChainID, AssetID, Address, Transfer, message ids.
-public import FerryCrypto
