@@ -1,2 +1,0 @@
-import FerryCore
-import Testing
