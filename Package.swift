@@ -29,6 +29,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System-library shims: a module map and a header, no Swift.
@@ -48,7 +49,10 @@ let package = Package(
         .target(name: "FerryEVM", dependencies: ["FerryChains"], swiftSettings: swiftSettings),
         .target(name: "FerryRouter", dependencies: ["FerryCore"], swiftSettings: swiftSettings),
         .target(name: "FerryWire", dependencies: ["CZeroMQ", "FerryCore"], swiftSettings: swiftSettings),
-        .target(name: "FerryRelayer", dependencies: ["FerryChains", "FerryWire"], swiftSettings: swiftSettings),
+        .target(
+            name: "FerryRelayer",
+            dependencies: ["FerryChains", "FerryWire", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings),
         .target(name: "FerryAgent", dependencies: ["FerryRouter", "FerryChains"], swiftSettings: swiftSettings),
         .target(name: "FerryServer", dependencies: ["FerryAgent", "FerryRelayer"], swiftSettings: swiftSettings),
         .executableTarget(
@@ -62,5 +66,6 @@ let package = Package(
 
         .testTarget(name: "FerryCryptoTests", dependencies: ["FerryCrypto"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "FerryRelayerTests", dependencies: ["FerryRelayer"], swiftSettings: swiftSettings),
     ]
 )

@@ -1,0 +1,397 @@
+public import FerryCore
+import Foundation
+internal import GRDB
+
+/// The relayer's write-ahead journal: transfers and their state machine, attestations, per-chain cursors,
+/// and outgoing submissions with idempotency keys, in SQLite (WAL) through GRDB.
+///
+/// Every state change is written here before the action it enables (a signature is journaled before it
+/// is gossiped, a submission intent before the transaction is sent), so a restarted node resumes from the
+/// journal and reconciles against the chains instead of guessing. Methods are safe to call concurrently.
+public struct Journal: Sendable {
+    private let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) a journal file in WAL mode and applies pending migrations.
+    /// - Throws: ``JournalError/cannotOpen(path:reason:)``.
+    public init(path: String) throws(JournalError) {
+        do {
+            var config = Configuration()
+            config.busyMode = .timeout(10)
+            let pool = try DatabasePool(path: path, configuration: config)
+            try Self.migrator.migrate(pool)
+            writer = pool
+        } catch {
+            throw .cannotOpen(path: path, reason: String(describing: error))
+        }
+    }
+
+    /// A journal in memory, for tests and the in-process demo.
+    public static func inMemory() throws(JournalError) -> Journal {
+        do {
+            let queue = try DatabaseQueue()
+            try migrator.migrate(queue)
+            return Journal(writer: queue)
+        } catch {
+            throw .cannotOpen(path: ":memory:", reason: String(describing: error))
+        }
+    }
+
+    private init(writer: any DatabaseWriter) { self.writer = writer }
+
+    // Shipped migrations are never edited; add new ones below.
+    private static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE transfer (
+                    message_id BLOB PRIMARY KEY NOT NULL CHECK (length(message_id) = 32),
+                    source_chain INTEGER NOT NULL,
+                    dest_chain INTEGER NOT NULL,
+                    transfer_abi BLOB NOT NULL CHECK (length(transfer_abi) = 384),
+                    state TEXT NOT NULL,
+                    lock_height INTEGER NOT NULL,
+                    lock_block_hash BLOB NOT NULL,
+                    deadline INTEGER NOT NULL,
+                    route_id BLOB,
+                    hop_index INTEGER,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX transfer_state ON transfer(state, updated_at);
+                CREATE INDEX transfer_source ON transfer(source_chain, lock_height);
+                CREATE INDEX transfer_route ON transfer(route_id, hop_index) WHERE route_id IS NOT NULL;
+
+                CREATE TABLE transition (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    message_id BLOB NOT NULL,
+                    from_state TEXT,
+                    to_state TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    note TEXT
+                );
+                CREATE INDEX transition_message ON transition(message_id, id);
+
+                CREATE TABLE attestation (
+                    message_id BLOB NOT NULL,
+                    kind TEXT NOT NULL,
+                    signer BLOB NOT NULL CHECK (length(signer) = 20),
+                    signature BLOB NOT NULL CHECK (length(signature) = 65),
+                    received_at INTEGER NOT NULL,
+                    PRIMARY KEY (message_id, kind, signer)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE cursor (
+                    chain INTEGER PRIMARY KEY NOT NULL,
+                    height INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+
+                CREATE TABLE submission (
+                    idempotency_key TEXT PRIMARY KEY NOT NULL,
+                    message_id BLOB NOT NULL,
+                    chain INTEGER NOT NULL,
+                    action TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    tx_hash BLOB,
+                    attempts INTEGER NOT NULL,
+                    last_error TEXT,
+                    updated_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX submission_message ON submission(message_id);
+                """)
+        }
+        return m
+    }
+
+    // MARK: Transfers
+
+    /// Records a lock seen on the source chain, in state `seen`. Idempotent: a lock already journaled is left
+    /// as it is (an `orphaned` one is revived as `seen` at its new height).
+    /// - Returns: true when this call created or revived the entry.
+    @discardableResult
+    public func recordLock(_ transfer: Transfer, height: UInt64, blockHash: Bytes32,
+                           route: (id: Bytes32, hop: Int)? = nil, atMillis now: UInt64) async throws(JournalError) -> Bool {
+        let id = transfer.messageId
+        return try await write { db in
+            if let row = try Row.fetchOne(db, sql: "SELECT state FROM transfer WHERE message_id = ?", arguments: [id.data]) {
+                let state: String = row["state"]
+                guard state == TransferState.orphaned.rawValue else { return false }
+                try db.execute(sql: """
+                    UPDATE transfer SET state = 'seen', lock_height = ?, lock_block_hash = ?, updated_at = ? WHERE message_id = ?
+                    """, arguments: [Int64(bitPattern: height), blockHash.data, Int64(now), id.data])
+                try Self.logTransition(db, id, from: .orphaned, to: .seen, at: now, note: "lock mined again at \(height)")
+                return true
+            }
+            try db.execute(sql: """
+                INSERT INTO transfer (message_id, source_chain, dest_chain, transfer_abi, state, lock_height, lock_block_hash,
+                                      deadline, route_id, hop_index, created_at, updated_at)
+                VALUES (?, ?, ?, ?, 'seen', ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [id.data, Int64(bitPattern: transfer.sourceChain.rawValue), Int64(bitPattern: transfer.destChain.rawValue),
+                                 Data(transfer.abiEncoded), Int64(bitPattern: height), blockHash.data,
+                                 Int64(bitPattern: transfer.deadline), route?.id.data, route?.hop, Int64(now), Int64(now)])
+            try Self.logTransition(db, id, from: nil, to: .seen, at: now, note: "locked at \(height)")
+            return true
+        }
+    }
+
+    /// Moves a transfer to `state` if the state machine allows it. Moving to the state it is already in is a no-op.
+    /// - Throws: ``JournalError/illegalTransition(messageId:from:to:)`` or ``JournalError/unknownTransfer(_:)``.
+    public func move(_ id: Bytes32, to state: TransferState, atMillis now: UInt64, note: String? = nil) async throws(JournalError) {
+        try await write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT state FROM transfer WHERE message_id = ?", arguments: [id.data]) else {
+                throw JournalError.unknownTransfer(id)
+            }
+            let current = try Self.state(row["state"])
+            guard current != state else { return }
+            guard current.canMove(to: state) else { throw JournalError.illegalTransition(messageId: id, from: current, to: state) }
+            try db.execute(sql: "UPDATE transfer SET state = ?, updated_at = ? WHERE message_id = ?",
+                           arguments: [state.rawValue, Int64(now), id.data])
+            try Self.logTransition(db, id, from: current, to: state, at: now, note: note)
+        }
+    }
+
+    /// Marks every not-yet-final lock on `chain` at or above `height` as orphaned (their blocks were replaced).
+    /// - Returns: the ids orphaned.
+    public func orphanLocks(on chain: ChainID, fromHeight height: UInt64, atMillis now: UInt64) async throws(JournalError) -> [Bytes32] {
+        try await write { db in
+            let ids = try Data.fetchAll(db, sql: """
+                SELECT message_id FROM transfer WHERE source_chain = ? AND lock_height >= ? AND state = 'seen'
+                """, arguments: [Int64(bitPattern: chain.rawValue), Int64(bitPattern: height)])
+            for id in ids {
+                try db.execute(sql: "UPDATE transfer SET state = 'orphaned', updated_at = ? WHERE message_id = ?", arguments: [Int64(now), id])
+                try Self.logTransition(db, try Self.bytes32(id), from: .seen, to: .orphaned, at: now, note: "reorg from \(height)")
+            }
+            return try ids.map { try Self.bytes32($0) }
+        }
+    }
+
+    /// The journaled transfer with this id.
+    public func entry(_ id: Bytes32) async throws(JournalError) -> JournalEntry? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM transfer WHERE message_id = ?", arguments: [id.data]).map(Self.entry)
+        }
+    }
+
+    /// Transfers in any of `states`, oldest change first.
+    public func entries(in states: Set<TransferState>, limit: Int = 10_000) async throws(JournalError) -> [JournalEntry] {
+        let names = states.map(\.rawValue)
+        return try await read { db in
+            let marks = Array(repeating: "?", count: names.count).joined(separator: ",")
+            return try Row.fetchAll(db, sql: "SELECT * FROM transfer WHERE state IN (\(marks)) ORDER BY updated_at, message_id LIMIT ?",
+                                    arguments: StatementArguments(names + [String(limit)])).map(Self.entry)
+        }
+    }
+
+    /// Number of transfers in each state.
+    public func countsByState() async throws(JournalError) -> [TransferState: Int] {
+        try await read { db in
+            var out: [TransferState: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM transfer GROUP BY state") {
+                out[try Self.state(row["state"])] = row["n"]
+            }
+            return out
+        }
+    }
+
+    /// The transfers of route `route`, in hop order.
+    public func hops(of route: Bytes32) async throws(JournalError) -> [JournalEntry] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM transfer WHERE route_id = ? ORDER BY hop_index", arguments: [route.data]).map(Self.entry)
+        }
+    }
+
+    /// A transfer's history, oldest first.
+    public func history(of id: Bytes32) async throws(JournalError) -> [TransitionRecord] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM transition WHERE message_id = ? ORDER BY id", arguments: [id.data]).map { row in
+                let from: String? = row["from_state"]
+                return TransitionRecord(messageId: id, from: try from.map(Self.state), to: try Self.state(row["to_state"]),
+                                        atMillis: UInt64(row["at"] as Int64), note: row["note"])
+            }
+        }
+    }
+
+    // MARK: Attestations
+
+    /// Stores an attestation (one per signer, kind and id; a repeat is ignored).
+    /// - Returns: how many distinct signers now attest `kind` for this id.
+    @discardableResult
+    public func addAttestation(_ a: AttestationRecord) async throws(JournalError) -> Int {
+        try await write { db in
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO attestation (message_id, kind, signer, signature, received_at) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [a.messageId.data, a.kind.rawValue, Data(a.signer), Data(a.signature), Int64(a.receivedAtMillis)])
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM attestation WHERE message_id = ? AND kind = ?",
+                                    arguments: [a.messageId.data, a.kind.rawValue]) ?? 0
+        }
+    }
+
+    /// The attestations held for an id and kind, ordered by signer.
+    public func attestations(for id: Bytes32, kind: AttestationKind) async throws(JournalError) -> [AttestationRecord] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM attestation WHERE message_id = ? AND kind = ? ORDER BY signer",
+                             arguments: [id.data, kind.rawValue]).map { row in
+                AttestationRecord(messageId: id, kind: kind, signer: [UInt8](row["signer"] as Data),
+                                  signature: [UInt8](row["signature"] as Data), receivedAtMillis: UInt64(row["received_at"] as Int64))
+            }
+        }
+    }
+
+    // MARK: Cursors
+
+    /// The next height to read on `chain`, if the node has read it before.
+    public func cursor(for chain: ChainID) async throws(JournalError) -> ChainCursor? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM cursor WHERE chain = ?", arguments: [Int64(bitPattern: chain.rawValue)]).map { row in
+                ChainCursor(chain: chain, height: UInt64(bitPattern: row["height"]), updatedAtMillis: UInt64(row["updated_at"] as Int64))
+            }
+        }
+    }
+
+    /// Sets the next height to read on `chain` (lower after a reorg, higher as blocks are processed).
+    public func setCursor(_ chain: ChainID, height: UInt64, atMillis now: UInt64) async throws(JournalError) {
+        try await write { db in
+            try db.execute(sql: """
+                INSERT INTO cursor (chain, height, updated_at) VALUES (?, ?, ?)
+                ON CONFLICT(chain) DO UPDATE SET height = excluded.height, updated_at = excluded.updated_at
+                """, arguments: [Int64(bitPattern: chain.rawValue), Int64(bitPattern: height), Int64(now)])
+        }
+    }
+
+    // MARK: Submissions
+
+    /// Records the intent to submit `action` for `id` on `chain` before anything is sent.
+    ///
+    /// - Returns: `(record, isNew)`. When a record with the same idempotency key exists and is `sent` or
+    ///   `confirmed`, it is returned unchanged with `isNew == false`: the caller must check the chain instead of
+    ///   sending again. An `intended` or `failed` one is taken over (attempts + 1).
+    public func beginSubmission(_ action: SubmissionAction, for id: Bytes32, on chain: ChainID,
+                                atMillis now: UInt64) async throws(JournalError) -> (record: SubmissionRecord, isNew: Bool) {
+        let key = SubmissionRecord.key(action, id)
+        return try await write { db in
+            if let row = try Row.fetchOne(db, sql: "SELECT * FROM submission WHERE idempotency_key = ?", arguments: [key]) {
+                let existing = try Self.submission(row)
+                if existing.state == .sent || existing.state == .confirmed { return (existing, false) }
+                try db.execute(sql: """
+                    UPDATE submission SET state = 'intended', attempts = attempts + 1, updated_at = ? WHERE idempotency_key = ?
+                    """, arguments: [Int64(now), key])
+            } else {
+                try db.execute(sql: """
+                    INSERT INTO submission (idempotency_key, message_id, chain, action, state, attempts, updated_at)
+                    VALUES (?, ?, ?, ?, 'intended', 1, ?)
+                    """, arguments: [key, id.data, Int64(bitPattern: chain.rawValue), action.rawValue, Int64(now)])
+            }
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM submission WHERE idempotency_key = ?", arguments: [key]) else {
+                throw JournalError.corruptRow(table: "submission", reason: "row \(key) vanished inside its transaction")
+            }
+            return (try Self.submission(row), true)
+        }
+    }
+
+    /// Records what happened to a submission.
+    public func updateSubmission(_ action: SubmissionAction, for id: Bytes32, state: SubmissionState, txHash: Bytes32? = nil,
+                                 error: String? = nil, atMillis now: UInt64) async throws(JournalError) {
+        let key = SubmissionRecord.key(action, id)
+        try await write { db in
+            try db.execute(sql: """
+                UPDATE submission SET state = ?, tx_hash = COALESCE(?, tx_hash), last_error = ?, updated_at = ? WHERE idempotency_key = ?
+                """, arguments: [state.rawValue, txHash?.data, error, Int64(now), key])
+        }
+    }
+
+    /// The submission for `action` on `id`, if any.
+    public func submission(_ action: SubmissionAction, for id: Bytes32) async throws(JournalError) -> SubmissionRecord? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM submission WHERE idempotency_key = ?",
+                             arguments: [SubmissionRecord.key(action, id)]).map(Self.submission)
+        }
+    }
+
+    // MARK: Pruning
+
+    /// Deletes terminal transfers last changed before `cutoffMillis`, with their attestations, submissions and
+    /// history, so the file does not grow without bound.
+    /// - Returns: the number of transfers removed.
+    @discardableResult
+    public func prune(terminalBefore cutoffMillis: UInt64) async throws(JournalError) -> Int {
+        try await write { db in
+            let filter = "SELECT message_id FROM transfer WHERE state IN ('released', 'refunded', 'orphaned') AND updated_at < ?"
+            let args: StatementArguments = [Int64(cutoffMillis)]
+            try db.execute(sql: "DELETE FROM attestation WHERE message_id IN (\(filter))", arguments: args)
+            try db.execute(sql: "DELETE FROM submission WHERE message_id IN (\(filter))", arguments: args)
+            try db.execute(sql: "DELETE FROM transition WHERE message_id IN (\(filter))", arguments: args)
+            try db.execute(sql: "DELETE FROM transfer WHERE state IN ('released', 'refunded', 'orphaned') AND updated_at < ?", arguments: args)
+            return db.changesCount
+        }
+    }
+
+    // MARK: Plumbing
+
+    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(JournalError) -> T {
+        do {
+            return try await writer.write(body)
+        } catch let error as JournalError {
+            throw error
+        } catch {
+            throw .database(String(describing: error))
+        }
+    }
+
+    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(JournalError) -> T {
+        do {
+            return try await writer.read(body)
+        } catch let error as JournalError {
+            throw error
+        } catch {
+            throw .database(String(describing: error))
+        }
+    }
+
+    private static func logTransition(_ db: Database, _ id: Bytes32, from: TransferState?, to: TransferState, at: UInt64, note: String?) throws {
+        try db.execute(sql: "INSERT INTO transition (message_id, from_state, to_state, at, note) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [id.data, from?.rawValue, to.rawValue, Int64(at), note])
+    }
+
+    private static func state(_ text: String) throws(JournalError) -> TransferState {
+        guard let s = TransferState(rawValue: text) else { throw .corruptRow(table: "transfer", reason: "unknown state \(text)") }
+        return s
+    }
+
+    private static func bytes32(_ data: Data) throws(JournalError) -> Bytes32 {
+        do { return try Bytes32(data) } catch { throw .corruptRow(table: "transfer", reason: "id of \(data.count) bytes") }
+    }
+
+    private static func entry(_ row: Row) throws -> JournalEntry {
+        let abi: Data = row["transfer_abi"]
+        let route: Data? = row["route_id"]
+        let hop: Int? = row["hop_index"]
+        return JournalEntry(
+            messageId: try bytes32(row["message_id"]),
+            transfer: try Transfer(abiEncoded: abi),
+            state: try state(row["state"]),
+            lockHeight: UInt64(bitPattern: row["lock_height"]),
+            lockBlockHash: try bytes32(row["lock_block_hash"]),
+            routeID: try route.map(bytes32),
+            hopIndex: hop,
+            createdAtMillis: UInt64(row["created_at"] as Int64),
+            updatedAtMillis: UInt64(row["updated_at"] as Int64))
+    }
+
+    private static func submission(_ row: Row) throws -> SubmissionRecord {
+        let tx: Data? = row["tx_hash"]
+        let actionText: String = row["action"], stateText: String = row["state"]
+        guard let action = SubmissionAction(rawValue: actionText), let state = SubmissionState(rawValue: stateText) else {
+            throw JournalError.corruptRow(table: "submission", reason: "unknown action \(actionText) or state \(stateText)")
+        }
+        return SubmissionRecord(
+            idempotencyKey: row["idempotency_key"], messageId: try bytes32(row["message_id"]),
+            chain: ChainID(UInt64(bitPattern: row["chain"])), action: action, state: state,
+            txHash: try tx.map(bytes32), attempts: row["attempts"], lastError: row["last_error"],
+            updatedAtMillis: UInt64(row["updated_at"] as Int64))
+    }
+}
+
+extension Bytes32 {
+    /// The 32 bytes as `Data`, for SQLite blobs.
+    var data: Data { withUnsafeBytes { Data($0) } }
+}

@@ -1,0 +1,55 @@
+/// Where one transfer stands in a relayer's journal.
+///
+/// ```
+/// seen -> final -> attested -> submitted -> released
+///   |        \________\___________\_______> cancelled -> refunded
+///   '-> orphaned (the lock was reorged away before it was final; may be seen again)
+/// ```
+/// `released`, `refunded` and `orphaned` are terminal (an orphan re-enters as `seen` if the lock is
+/// mined again). `submitted -> attested` happens when a submission was dropped and must be retried.
+public enum TransferState: String, Sendable, Hashable, CaseIterable, Codable {
+    case seen, final, attested, submitted, released, cancelled, refunded, orphaned
+
+    /// True when nothing more will happen to the transfer.
+    public var isTerminal: Bool { self == .released || self == .refunded || self == .orphaned }
+
+    /// Whether the journal accepts a move from `self` to `next`.
+    public func canMove(to next: TransferState) -> Bool {
+        switch (self, next) {
+        case (.seen, .final), (.seen, .orphaned):
+            true
+        case (.final, .attested), (.attested, .submitted), (.submitted, .attested):
+            true
+        case (.final, .released), (.attested, .released), (.submitted, .released):
+            true
+        case (.final, .cancelled), (.attested, .cancelled), (.submitted, .cancelled):
+            true
+        case (.cancelled, .refunded), (.orphaned, .seen):
+            true
+        default:
+            false
+        }
+    }
+}
+
+/// What an attestation authorises.
+public enum AttestationKind: String, Sendable, Hashable, CaseIterable, Codable {
+    case release, cancel
+}
+
+/// A gateway action a relayer submits.
+public enum SubmissionAction: String, Sendable, Hashable, CaseIterable, Codable {
+    case release, cancel, refund
+}
+
+/// Where a submission stands.
+public enum SubmissionState: String, Sendable, Hashable, CaseIterable, Codable {
+    /// Recorded before sending: the intent survives a crash between journal and chain.
+    case intended
+    /// The chain accepted it into its mempool.
+    case sent
+    /// The chain included it, or its effect was found already on-chain.
+    case confirmed
+    /// The chain refused it or dropped it; `lastError` says why.
+    case failed
+}

@@ -1,0 +1,136 @@
+import FerryCore
+@testable import FerryRelayer
+import Foundation
+import Testing
+
+@Suite("Journal")
+struct JournalTests {
+    static func transfer(nonce: UInt64, source: ChainID = 1, deadline: UInt64 = 2_000_000_000) -> Transfer {
+        Transfer(sourceChain: source, destChain: 2, nonce: nonce,
+                 sender: Address(Keccak256.hash("sender")), receiver: Address(Keccak256.hash("receiver")),
+                 sourceAsset: .zero, destAsset: .zero, amount: Amount(1_000 + nonce), fee: 10, deadline: deadline)
+    }
+
+    static func tempPath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("ferry-journal-\(UUID().uuidString).sqlite").path
+    }
+
+    @Test("a file journal survives reopening with states, attestations, cursors and submissions intact")
+    func survivesRestart() async throws {
+        let path = Self.tempPath()
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let t = Self.transfer(nonce: 1)
+        do {
+            let journal = try Journal(path: path)
+            #expect(try await journal.recordLock(t, height: 10, blockHash: Keccak256.hash("b10"), atMillis: 1))
+            try await journal.move(t.messageId, to: .final, atMillis: 2)
+            try await journal.addAttestation(AttestationRecord(messageId: t.messageId, kind: .release,
+                                                               signer: Array(repeating: 1, count: 20), signature: Array(repeating: 2, count: 65), receivedAtMillis: 3))
+            try await journal.setCursor(1, height: 11, atMillis: 3)
+            _ = try await journal.beginSubmission(.release, for: t.messageId, on: 2, atMillis: 4)
+            try await journal.updateSubmission(.release, for: t.messageId, state: .sent, txHash: Keccak256.hash("tx"), atMillis: 5)
+        }
+        let reopened = try Journal(path: path)
+        let entry = try #require(try await reopened.entry(t.messageId))
+        #expect(entry.state == .final)
+        #expect(entry.transfer == t)
+        #expect(try await reopened.attestations(for: t.messageId, kind: .release).count == 1)
+        #expect(try await reopened.cursor(for: 1)?.height == 11)
+        let (record, isNew) = try await reopened.beginSubmission(.release, for: t.messageId, on: 2, atMillis: 6)
+        #expect(!isNew, "a sent submission must not be sent again after a restart")
+        #expect(record.txHash == Keccak256.hash("tx"))
+        #expect(try await reopened.history(of: t.messageId).map(\.to) == [.seen, .final])
+    }
+
+    @Test("recording the same lock twice is a no-op")
+    func idempotentLock() async throws {
+        let journal = try Journal.inMemory()
+        let t = Self.transfer(nonce: 2)
+        #expect(try await journal.recordLock(t, height: 5, blockHash: .zero, atMillis: 1))
+        #expect(try await !journal.recordLock(t, height: 5, blockHash: .zero, atMillis: 2))
+        #expect(try await journal.countsByState() == [.seen: 1])
+    }
+
+    @Test("illegal transitions are refused and change nothing", arguments: [
+        (TransferState.seen, TransferState.released), (.seen, .attested), (.final, .refunded), (.seen, .submitted),
+    ])
+    func illegalTransitions(from: TransferState, to: TransferState) async throws {
+        let journal = try Journal.inMemory()
+        let t = Self.transfer(nonce: 3)
+        try await journal.recordLock(t, height: 1, blockHash: .zero, atMillis: 1)
+        if from == .final { try await journal.move(t.messageId, to: .final, atMillis: 2) }
+        await #expect(throws: JournalError.illegalTransition(messageId: t.messageId, from: from, to: to)) {
+            try await journal.move(t.messageId, to: to, atMillis: 3)
+        }
+        #expect(try await journal.entry(t.messageId)?.state == from)
+    }
+
+    @Test("release and refund exclude each other in the state machine")
+    func releaseExcludesRefund() async throws {
+        let journal = try Journal.inMemory()
+        let t = Self.transfer(nonce: 4)
+        try await journal.recordLock(t, height: 1, blockHash: .zero, atMillis: 1)
+        for s in [TransferState.final, .attested, .submitted, .released] { try await journal.move(t.messageId, to: s, atMillis: 2) }
+        await #expect(throws: JournalError.self) { try await journal.move(t.messageId, to: .cancelled, atMillis: 3) }
+        await #expect(throws: JournalError.self) { try await journal.move(t.messageId, to: .refunded, atMillis: 3) }
+    }
+
+    @Test("a reorg orphans only non-final locks at or above its height, and a re-mined lock comes back")
+    func reorgOrphans() async throws {
+        let journal = try Journal.inMemory()
+        let low = Self.transfer(nonce: 5), high = Self.transfer(nonce: 6), finalHigh = Self.transfer(nonce: 7), other = Self.transfer(nonce: 8, source: 9)
+        try await journal.recordLock(low, height: 9, blockHash: .zero, atMillis: 1)
+        try await journal.recordLock(high, height: 10, blockHash: .zero, atMillis: 1)
+        try await journal.recordLock(finalHigh, height: 11, blockHash: .zero, atMillis: 1)
+        try await journal.move(finalHigh.messageId, to: .final, atMillis: 2)
+        try await journal.recordLock(other, height: 12, blockHash: .zero, atMillis: 1)
+        let orphaned = try await journal.orphanLocks(on: 1, fromHeight: 10, atMillis: 3)
+        #expect(orphaned == [high.messageId])
+        #expect(try await journal.recordLock(high, height: 13, blockHash: Keccak256.hash("new"), atMillis: 4))
+        #expect(try await journal.entry(high.messageId)?.lockHeight == 13)
+        #expect(try await journal.entry(high.messageId)?.state == .seen)
+    }
+
+    @Test("attestations count distinct signers and ignore repeats, also under concurrency")
+    func attestationsDistinct() async throws {
+        let journal = try Journal.inMemory()
+        let id = Self.transfer(nonce: 9).messageId
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<20 {
+                group.addTask {
+                    try await journal.addAttestation(AttestationRecord(messageId: id, kind: .release, signer: Array(repeating: UInt8(i % 5), count: 20),
+                                                                       signature: Array(repeating: UInt8(i), count: 65), receivedAtMillis: UInt64(i)))
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await journal.attestations(for: id, kind: .release).count == 5)
+        #expect(try await journal.attestations(for: id, kind: .cancel).isEmpty)
+    }
+
+    @Test("pruning removes old terminal transfers and everything attached, and keeps the rest")
+    func pruning() async throws {
+        let journal = try Journal.inMemory()
+        let done = Self.transfer(nonce: 10), live = Self.transfer(nonce: 11)
+        for t in [done, live] { try await journal.recordLock(t, height: 1, blockHash: .zero, atMillis: 1) }
+        try await journal.move(done.messageId, to: .final, atMillis: 2)
+        try await journal.move(done.messageId, to: .released, atMillis: 3)
+        try await journal.addAttestation(AttestationRecord(messageId: done.messageId, kind: .release, signer: Array(repeating: 1, count: 20),
+                                                           signature: Array(repeating: 1, count: 65), receivedAtMillis: 1))
+        #expect(try await journal.prune(terminalBefore: 3) == 0)
+        #expect(try await journal.prune(terminalBefore: 4) == 1)
+        #expect(try await journal.entry(done.messageId) == nil)
+        #expect(try await journal.attestations(for: done.messageId, kind: .release).isEmpty)
+        #expect(try await journal.history(of: done.messageId).isEmpty)
+        #expect(try await journal.entry(live.messageId)?.state == .seen)
+    }
+
+    @Test("a file that is not a database is refused with the path named")
+    func notADatabase() throws {
+        let path = Self.tempPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(repeating: 0x41, count: 4096)))
+        let error = #expect(throws: JournalError.self) { try Journal(path: path) }
+        #expect(error?.description.contains(path) == true)
+    }
+}
