@@ -27,16 +27,23 @@ struct PathSearch {
     let residual: [Amount]?
     let useLatency: Bool
     let useHops: Bool
+    /// One label per node ordered by (amount, hops, p95): plain Dijkstra, compared without building queue keys.
+    let cheapestSingle: Bool
 
     // Label storage (struct of arrays, grown as labels are made).
-    private var lAmount: [Amount] = []
-    private var lP95: [UInt64] = []
-    private var lHops: [UInt32] = []
-    private var lNode: [Int32] = []
-    private var lLane: [Int32] = []
-    private var lParent: [Int32] = []
-    private var lNext: [Int32] = []
-    private var lDead: [Bool] = []
+    private struct Label {
+        var amount: Amount
+        var p95: UInt64
+        var hops: UInt32
+        var node: Int32
+        /// Lane between this label's node and its parent's (-1 at the start).
+        var lane: Int32
+        var parent: Int32
+        /// Next live label at the same node (-1 ends the list).
+        var next: Int32
+        var dead: Bool
+    }
+    private var labels: [Label] = []
     private var head: [Int32]
 
     struct Found {
@@ -68,6 +75,8 @@ struct PathSearch {
         self.useLatency = constraints.maxLatencyMs != nil || timeValued
         self.useHops = constraints.maxHops != nil || !graph.allExpanding
         self.head = [Int32](repeating: -1, count: graph.nodes.count)
+        self.cheapestSingle = !useLatency && !useHops && objective == .cheapest
+        labels.reserveCapacity(Swift.min(graph.nodes.count, 4_096))
     }
 
     // MARK: Keys
@@ -75,23 +84,23 @@ struct PathSearch {
     @inline(__always)
     private func entry(_ label: Int32) throws(RouteError) -> QueueEntry {
         let i = Int(label)
-        let a = lAmount[i]
+        let a = labels[i].amount
         let signed = backward ? a : Amount(words: (~a.w0, ~a.w1, ~a.w2, ~a.w3))  // max - a: larger outputs first
         switch objective {
         case .cheapest:
-            return QueueEntry(primary: signed, secondary: .zero, hops: lHops[i], p95: lP95[i], label: label)
+            return QueueEntry(primary: signed, secondary: .zero, hops: labels[i].hops, p95: labels[i].p95, label: label)
         case .fastest:
-            return QueueEntry(primary: Amount(lP95[i]), secondary: signed, hops: lHops[i], p95: lP95[i], label: label)
+            return QueueEntry(primary: Amount(labels[i].p95), secondary: signed, hops: labels[i].hops, p95: labels[i].p95, label: label)
         case let .cheapestWithTimeValue(perSecond):
             let waiting: Amount
             let total: Amount
             do {
-                waiting = try perSecond.multiplied(by: Amount(lP95[i]), dividedBy: Amount(1000), rounding: .up)
+                waiting = try perSecond.multiplied(by: Amount(labels[i].p95), dividedBy: Amount(1000), rounding: .up)
                 total = try a + waiting
             } catch {
                 throw .amountOverflow(lane: "value of time", detail: error.description)
             }
-            return QueueEntry(primary: total, secondary: signed, hops: lHops[i], p95: lP95[i], label: label)
+            return QueueEntry(primary: total, secondary: signed, hops: labels[i].hops, p95: labels[i].p95, label: label)
         }
     }
 
@@ -105,10 +114,17 @@ struct PathSearch {
     /// `a` can replace `b`: no worse in every constrained dimension and no worse in the total order.
     private func dominates(_ a: Int32, _ b: Int32) throws(RouteError) -> Bool {
         let i = Int(a), j = Int(b)
-        let amountOK = backward ? lAmount[i] <= lAmount[j] : lAmount[i] >= lAmount[j]
+        if cheapestSingle {
+            let x = labels[i], y = labels[j]
+            if x.amount != y.amount { return backward ? x.amount < y.amount : x.amount > y.amount }
+            if x.hops != y.hops { return x.hops < y.hops }
+            if x.p95 != y.p95 { return x.p95 < y.p95 }
+            return pathLess(a, b)
+        }
+        let amountOK = backward ? labels[i].amount <= labels[j].amount : labels[i].amount >= labels[j].amount
         guard amountOK else { return false }
-        if useLatency, lP95[i] > lP95[j] { return false }
-        if useHops, lHops[i] > lHops[j] { return false }
+        if useLatency, labels[i].p95 > labels[j].p95 { return false }
+        if useHops, labels[i].hops > labels[j].hops { return false }
         return try better(a, than: b)
     }
 
@@ -127,11 +143,11 @@ struct PathSearch {
     private func steps(_ label: Int32) -> [Step] {
         var out: [Step] = []
         var l = label
-        while lLane[Int(l)] >= 0 {
-            let p = lParent[Int(l)]
-            let lane = lLane[Int(l)]
+        while labels[Int(l)].lane >= 0 {
+            let p = labels[Int(l)].parent
+            let lane = labels[Int(l)].lane
             // Backward labels own the hop towards their parent; forward labels the hop from it.
-            out.append(Step(node: backward ? lNode[Int(p)] : lNode[Int(l)], lane: lane))
+            out.append(Step(node: backward ? labels[Int(p)].node : labels[Int(l)].node, lane: lane))
             l = p
         }
         return backward ? out : out.reversed()
@@ -140,8 +156,8 @@ struct PathSearch {
     private func onPath(_ node: Int32, of label: Int32) -> Bool {
         var l = label
         while l >= 0 {
-            if lNode[Int(l)] == node { return true }
-            l = lParent[Int(l)]
+            if labels[Int(l)].node == node { return true }
+            l = labels[Int(l)].parent
         }
         return false
     }
@@ -149,39 +165,32 @@ struct PathSearch {
     // MARK: Search
 
     private mutating func makeLabel(amount: Amount, p95: UInt64, hops: UInt32, node: Int32, lane: Int32, parent: Int32) -> Int32 {
-        let id = Int32(lAmount.count)
-        lAmount.append(amount)
-        lP95.append(p95)
-        lHops.append(hops)
-        lNode.append(node)
-        lLane.append(lane)
-        lParent.append(parent)
-        lNext.append(-1)
-        lDead.append(false)
+        let id = Int32(labels.count)
+        labels.append(Label(amount: amount, p95: p95, hops: hops, node: node, lane: lane, parent: parent, next: -1, dead: false))
         return id
     }
 
     /// Inserts the newest label at its node unless dominated; removes labels it dominates.
     private mutating func admit(_ label: Int32) throws(RouteError) -> Bool {
-        let node = Int(lNode[Int(label)])
+        let node = Int(labels[Int(label)].node)
         var cur = head[node]
         while cur >= 0 {
             if try dominates(cur, label) { return false }
-            cur = lNext[Int(cur)]
+            cur = labels[Int(cur)].next
         }
         var prev: Int32 = -1
         cur = head[node]
         while cur >= 0 {
-            let next = lNext[Int(cur)]
+            let next = labels[Int(cur)].next
             if try dominates(label, cur) {
-                lDead[Int(cur)] = true
-                if prev < 0 { head[node] = next } else { lNext[Int(prev)] = next }
+                labels[Int(cur)].dead = true
+                if prev < 0 { head[node] = next } else { labels[Int(prev)].next = next }
             } else {
                 prev = cur
             }
             cur = next
         }
-        lNext[Int(label)] = head[node]
+        labels[Int(label)].next = head[node]
         head[node] = label
         return true
     }
@@ -197,15 +206,15 @@ struct PathSearch {
         let starts = backward ? graph.inStart : graph.outStart
         while let top = heap.pop() {
             let label = top.label
-            if lDead[Int(label)] { continue }
-            let node = lNode[Int(label)]
+            if labels[Int(label)].dead { continue }
+            let node = labels[Int(label)].node
             if node == goal {
                 if expanding { break }
                 continue
             }
-            let a = lAmount[Int(label)]
-            let p95 = lP95[Int(label)]
-            let hops = lHops[Int(label)] + 1
+            let a = labels[Int(label)].amount
+            let p95 = labels[Int(label)].p95
+            let hops = labels[Int(label)].hops + 1
             if hops > maxHops { continue }
             for k in Int(starts[Int(node)])..<Int(starts[Int(node) + 1]) {
                 let e = lanes[k]
@@ -240,8 +249,7 @@ struct PathSearch {
     }
 
     private mutating func discardLast() {
-        lAmount.removeLast(); lP95.removeLast(); lHops.removeLast(); lNode.removeLast()
-        lLane.removeLast(); lParent.removeLast(); lNext.removeLast(); lDead.removeLast()
+        labels.removeLast()
     }
 
     @inline(__always)
@@ -287,24 +295,24 @@ struct PathSearch {
         var best: Int32 = -1
         var cur = head[Int(goal)]
         while cur >= 0 {
-            if !lDead[Int(cur)], lLane[Int(cur)] >= 0 {
+            if !labels[Int(cur)].dead, labels[Int(cur)].lane >= 0 {
                 if best < 0 { best = cur } else if try better(cur, than: best) { best = cur }
             }
-            cur = lNext[Int(cur)]
+            cur = labels[Int(cur)].next
         }
         guard best >= 0 else { return nil }
         var lanes: [Int32] = []
-        var amounts: [Amount] = [lAmount[Int(best)]]
+        var amounts: [Amount] = [labels[Int(best)].amount]
         var l = best
-        while lLane[Int(l)] >= 0 {
-            lanes.append(lLane[Int(l)])
-            l = lParent[Int(l)]
-            amounts.append(lAmount[Int(l)])
+        while labels[Int(l)].lane >= 0 {
+            lanes.append(labels[Int(l)].lane)
+            l = labels[Int(l)].parent
+            amounts.append(labels[Int(l)].amount)
         }
         if !backward {
             lanes.reverse()
             amounts.reverse()
         }
-        return Found(lanes: lanes, amounts: amounts, p95: lP95[Int(best)])
+        return Found(lanes: lanes, amounts: amounts, p95: labels[Int(best)].p95)
     }
 }
