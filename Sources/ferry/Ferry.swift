@@ -5,5 +5,5 @@ struct Ferry: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ferry",
         abstract: "Cross-chain payments for software agents.",
-        subcommands: [])
+        subcommands: [RouteCommand.self])
 }
