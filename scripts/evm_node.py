@@ -138,8 +138,11 @@ def to_rpc(obj, key=None):
     """eth-tester's snake_case Python values -> JSON-RPC camelCase with hex quantities."""
     if isinstance(obj, dict):
         out = {}
+        is_log = "topics" in obj
         for k, v in obj.items():
-            ck = camel(k)
+            if is_log and k == "type":
+                continue  # eth-tester's "mined" marker
+            ck = "data" if is_log and k == "data" else camel(k)
             if ck == "stateRoot" and isinstance(v, bytes) and len(v) != 32:
                 continue  # post-Byzantium receipts carry status, not a state root
             out[ck] = to_rpc(v, ck)
