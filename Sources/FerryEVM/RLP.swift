@@ -14,7 +14,7 @@ public enum RLPItem: Hashable, Sendable {
     }
 
     /// A 256-bit unsigned integer in canonical form.
-    public static func uint(_ value: Amount) -> RLPItem {
+    public static func uint256(_ value: Amount) -> RLPItem {
         .bytes(Array(value.bigEndianBytes.bytes.drop { $0 == 0 }))
     }
 

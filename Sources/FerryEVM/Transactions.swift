@@ -52,8 +52,8 @@ public struct EIP1559Transaction: Hashable, Sendable {
     public static let type: UInt8 = 0x02
 
     var fields: [RLPItem] {
-        [.uint(chainId), .uint(nonce), .uint(maxPriorityFeePerGas), .uint(maxFeePerGas), .uint(gasLimit),
-         .bytes(to?.bytes ?? []), .uint(value), .bytes(data),
+        [.uint(chainId), .uint(nonce), .uint256(maxPriorityFeePerGas), .uint256(maxFeePerGas), .uint(gasLimit),
+         .bytes(to?.bytes ?? []), .uint256(value), .bytes(data),
          .list(accessList.map { .list([.bytes($0.address.bytes), .list($0.storageKeys.map { .bytes($0.bytes) })]) })]
     }
 
@@ -96,7 +96,7 @@ public struct LegacyTransaction: Hashable, Sendable {
     }
 
     var fields: [RLPItem] {
-        [.uint(nonce), .uint(gasPrice), .uint(gasLimit), .bytes(to?.bytes ?? []), .uint(value), .bytes(data)]
+        [.uint(nonce), .uint256(gasPrice), .uint(gasLimit), .bytes(to?.bytes ?? []), .uint256(value), .bytes(data)]
     }
 
     /// `rlp([nonce, gasPrice, gasLimit, to, value, data, chainId, 0, 0])` (EIP-155).
@@ -157,7 +157,7 @@ public enum SignedTransaction: Hashable, Sendable {
     /// The network encoding: `0x02 || rlp([..., yParity, r, s])` or `rlp([..., v, r, s])`.
     public var rawBytes: [UInt8] {
         let sig = signature
-        let tail: [RLPItem] = [.uint(TransactionSignature.amount(sig.r)), .uint(TransactionSignature.amount(sig.s))]
+        let tail: [RLPItem] = [.uint256(TransactionSignature.amount(sig.r)), .uint256(TransactionSignature.amount(sig.s))]
         switch self {
         case let .eip1559(t, _):
             return [EIP1559Transaction.type] + RLP.encode(.list(t.fields + [.uint(UInt64(sig.yParity))] + tail))
