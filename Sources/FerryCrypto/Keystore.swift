@@ -186,6 +186,8 @@ public enum Keystore {
             return passwordBytes.withUnsafeBytes { pass in
                 Result { () throws(CryptoError) -> R in
                     switch kdf {
+                    case let .scrypt(n, r, p) where Scrypt.needsFallback(n: n, r: r):
+                        try Scrypt.derive(password: pass, salt: salt, n: n, r: r, p: p, into: derived)
                     case let .scrypt(n, r, p):
                         // OpenSSL needs 128·r·(n + p + 2) bytes; give it that plus slack, and no more.
                         let maxMemory = UInt64(128 * r * (n + p + 2) + (1 << 20))

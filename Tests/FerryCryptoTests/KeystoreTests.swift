@@ -65,6 +65,8 @@ struct KeystoreTests {
     func specVector(json: String) throws {
         let key = try Keystore.decrypt(json: json, password: "testpassword")
         #expect(key.secret.withUnsafeBytes { Hex.encode($0) } == "7a28b5ba57c53603b0b07b56bba752f7784bf506fa95edc395f5cf6c7514fe9d")
+        // The scrypt vector (n = 2^18, r = 1) takes the Swift fallback, slow in debug builds: check it once.
+        guard json.contains("pbkdf2") else { return }
         // MyEtherWallet's capitalised "Crypto" key is accepted too.
         let capitalised = json.replacingOccurrences(of: #""crypto":"#, with: #""Crypto":"#)
         #expect(try Keystore.decrypt(json: capitalised, password: "testpassword") == key)
