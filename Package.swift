@@ -63,5 +63,6 @@ let package = Package(
         .testTarget(name: "FerryCryptoTests", dependencies: ["FerryCrypto"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryRouterTests", dependencies: ["FerryRouter", "FerryCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "FerryEVMTests", dependencies: ["FerryEVM"], swiftSettings: swiftSettings),
     ]
 )
