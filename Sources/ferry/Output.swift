@@ -34,7 +34,7 @@ func reportingErrors(_ output: OutputOptions, _ body: () async throws -> Void) a
         let message = String(describing: error)
         if output.json {
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: (try? encoder.encode(["error": message])) ?? Data(), as: UTF8.self))
         } else {
             FileHandle.standardError.write(Data("error: \(message)\n".utf8))
