@@ -5,5 +5,6 @@ struct Ferry: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ferry",
         abstract: "Cross-chain payments for software agents.",
-        subcommands: [])
+        discussion: "Run `ferry demo` for a guided tour; `ferry help <command>` for details.",
+        subcommands: [DemoCommand.self, KeysCommand.self, TransferCommand.self, RouteCommand.self])
 }

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+
+/// `--json` for every command: machine-readable output on stdout, one JSON object.
+struct OutputOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print one JSON object instead of readable text.")
+    var json = false
+
+    /// Prints `value` as sorted, pretty JSON when `--json` is set, else calls `text`.
+    func emit<T: Encodable>(_ value: T, text: () -> String) throws {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(value), as: UTF8.self))
+        } else {
+            print(text())
+        }
+    }
+}
+
+/// A failure the CLI reports as one line (and as `{"error": ...}` under `--json`) with exit code 1.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Runs `body`; turns any error into a one-line message (JSON when asked) and exit code 1, never a stack trace.
+func reportingErrors(_ output: OutputOptions, _ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        let message = String(describing: error)
+        if output.json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: (try? encoder.encode(["error": message])) ?? Data(), as: UTF8.self))
+        } else {
+            FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        }
+        throw ExitCode(1)
+    }
+}

@@ -1,0 +1,473 @@
+#pragma version ~=0.4.3
+#pragma evm-version cancun
+"""
+@title Ferry gateway
+@notice Locks value for cross-chain transfers and releases it on k-of-n relayer attestations.
+@dev One gateway per chain. A transfer is locked on its source gateway, released on its destination
+     gateway with k-of-n EIP-712 `Release(bytes32 messageId)` signatures, or, after its deadline,
+     cancelled on the destination with k-of-n `Cancel(bytes32 messageId)` signatures and refunded on the
+     source with the same Cancel signatures (made in the destination gateway's domain).
+     messageId = keccak256(abi.encode(transfer)); the `Locked` event's data is exactly abi.encode(transfer).
+     Assets are bytes32: zero is the chain's native coin, anything else a left-padded ERC-20 address.
+     The source locks `amount + fee` of the source asset; the destination pays `amount` of the
+     destination asset from its own liquidity.
+"""
+
+from ethereum.ercs import IERC20
+
+# ---- types -----------------------------------------------------------------------------------------------
+
+struct Transfer:
+    version: uint8
+    sourceChain: uint64
+    destChain: uint64
+    nonce: uint64
+    sender: bytes32
+    receiver: bytes32
+    sourceAsset: bytes32
+    destAsset: bytes32
+    amount: uint256
+    fee: uint256
+    deadline: uint64
+    payloadHash: bytes32
+
+struct Signature:
+    r: bytes32
+    s: bytes32
+    v: uint8
+
+struct Bucket:
+    capacity: uint256
+    refillPerSecond: uint256
+    tokens: uint256
+    updatedAt: uint256
+
+# ---- events ----------------------------------------------------------------------------------------------
+
+event Locked:
+    messageId: indexed(bytes32)
+    version: uint8
+    sourceChain: uint64
+    destChain: uint64
+    nonce: uint64
+    sender: bytes32
+    receiver: bytes32
+    sourceAsset: bytes32
+    destAsset: bytes32
+    amount: uint256
+    fee: uint256
+    deadline: uint64
+    payloadHash: bytes32
+
+event Released:
+    messageId: indexed(bytes32)
+    receiver: indexed(address)
+    asset: bytes32
+    amount: uint256
+
+event Cancelled:
+    messageId: indexed(bytes32)
+
+event Refunded:
+    messageId: indexed(bytes32)
+    sender: indexed(address)
+    asset: bytes32
+    amount: uint256
+
+event RelayersChanged:
+    relayers: DynArray[address, MAX_RELAYERS]
+    threshold: uint256
+
+event LaneLimitChanged:
+    remoteChain: indexed(uint64)
+    asset: indexed(bytes32)
+    capacity: uint256
+    refillPerSecond: uint256
+
+event DestinationGatewayChanged:
+    chainId: indexed(uint64)
+    gateway: address
+
+event PausedChanged:
+    paused: bool
+
+event OwnershipTransferred:
+    previousOwner: indexed(address)
+    newOwner: indexed(address)
+
+# ---- constants -------------------------------------------------------------------------------------------
+
+MAX_RELAYERS: constant(uint256) = 32
+TRANSFER_VERSION: constant(uint8) = 1
+
+# Transfer status, one map for both roles (a transfer's source and destination chains differ).
+UNSEEN: constant(uint8) = 0
+LOCKED: constant(uint8) = 1
+REFUNDED: constant(uint8) = 2
+RELEASED: constant(uint8) = 3
+CANCELLED: constant(uint8) = 4
+
+DOMAIN_TYPEHASH: constant(bytes32) = keccak256(
+    "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")
+NAME_HASH: constant(bytes32) = keccak256("Ferry")
+VERSION_HASH: constant(bytes32) = keccak256("1")
+RELEASE_TYPEHASH: constant(bytes32) = keccak256("Release(bytes32 messageId)")
+CANCEL_TYPEHASH: constant(bytes32) = keccak256("Cancel(bytes32 messageId)")
+# secp256k1n / 2: larger s values are the malleable twins of valid signatures.
+HALF_CURVE_ORDER: constant(uint256) = 57896044618658097711785492504343953926418782139537452191302581570759080747168
+
+# ---- state -----------------------------------------------------------------------------------------------
+
+owner: public(address)
+paused: public(bool)
+nextNonce: public(uint64)
+threshold: public(uint256)
+relayers: DynArray[address, MAX_RELAYERS]
+isRelayer: public(HashMap[address, bool])
+status: public(HashMap[bytes32, uint8])
+destinationGateway: public(HashMap[uint64, address])
+buckets: HashMap[bytes32, Bucket]
+
+
+@deploy
+def __init__(relayers: DynArray[address, MAX_RELAYERS], threshold: uint256):
+    """
+    @param relayers The attesting relayer addresses (distinct, non-zero).
+    @param threshold How many distinct relayer signatures an attestation needs (1..len(relayers)).
+    """
+    self.owner = msg.sender
+    self._setRelayers(relayers, threshold)
+    log OwnershipTransferred(previousOwner=empty(address), newOwner=msg.sender)
+
+
+@payable
+@external
+def __default__():
+    """@notice Accepts native liquidity for releases."""
+    pass
+
+# ---- transfers -------------------------------------------------------------------------------------------
+
+@payable
+@external
+@nonreentrant
+def lock(destChain: uint64, receiver: bytes32, sourceAsset: bytes32, destAsset: bytes32, amount: uint256,
+         fee: uint256, deadline: uint64, payloadHash: bytes32) -> bytes32:
+    """
+    @notice Locks `amount + fee` of `sourceAsset` from the caller and records the transfer.
+    @dev Native coin: send exactly `amount + fee` as value. ERC-20: approve the gateway first, send no value.
+    @return The transfer's messageId.
+    """
+    assert not self.paused, "ferry: paused"
+    assert convert(destChain, uint256) != chain.id, "ferry: destination is this chain"
+    assert self.destinationGateway[destChain] != empty(address), "ferry: unknown destination chain"
+    assert amount > 0, "ferry: zero amount"
+    assert receiver != empty(bytes32), "ferry: zero receiver"
+    assert convert(deadline, uint256) > block.timestamp, "ferry: deadline in the past"
+    total: uint256 = amount + fee
+
+    t: Transfer = Transfer(
+        version=TRANSFER_VERSION, sourceChain=convert(chain.id, uint64), destChain=destChain,
+        nonce=self.nextNonce, sender=self._toBytes32(msg.sender), receiver=receiver,
+        sourceAsset=sourceAsset, destAsset=destAsset, amount=amount, fee=fee, deadline=deadline,
+        payloadHash=payloadHash)
+    messageId: bytes32 = self._messageId(t)
+    assert self.status[messageId] == UNSEEN, "ferry: transfer already exists"
+    self.status[messageId] = LOCKED
+    self.nextNonce += 1
+
+    if sourceAsset == empty(bytes32):
+        assert msg.value == total, "ferry: value must equal amount + fee"
+    else:
+        assert msg.value == 0, "ferry: value sent with a token lock"
+        token: address = self._toAddress(sourceAsset)
+        before: uint256 = staticcall IERC20(token).balanceOf(self)
+        assert extcall IERC20(token).transferFrom(msg.sender, self, total, default_return_value=True), \
+            "ferry: token transferFrom failed"
+        assert staticcall IERC20(token).balanceOf(self) - before == total, "ferry: token delivered less than amount + fee"
+
+    log Locked(messageId=messageId, version=t.version, sourceChain=t.sourceChain, destChain=t.destChain,
+               nonce=t.nonce, sender=t.sender, receiver=t.receiver, sourceAsset=t.sourceAsset,
+               destAsset=t.destAsset, amount=t.amount, fee=t.fee, deadline=t.deadline, payloadHash=t.payloadHash)
+    return messageId
+
+
+@external
+@nonreentrant
+def release(transfer: Transfer, signatures: DynArray[Signature, MAX_RELAYERS]) -> bytes32:
+    """
+    @notice Pays `transfer.amount` of `transfer.destAsset` to `transfer.receiver` on k-of-n Release attestations.
+    @param signatures EIP-712 `Release(messageId)` signatures in this gateway's domain, ordered by
+           strictly increasing signer address.
+    """
+    assert not self.paused, "ferry: paused"
+    assert transfer.version == TRANSFER_VERSION, "ferry: unsupported transfer version"
+    assert convert(transfer.destChain, uint256) == chain.id, "ferry: wrong destination chain"
+    assert convert(transfer.sourceChain, uint256) != chain.id, "ferry: source is this chain"
+    messageId: bytes32 = self._messageId(transfer)
+    state: uint8 = self.status[messageId]
+    assert state != RELEASED, "ferry: already released"
+    assert state != CANCELLED, "ferry: transfer cancelled"
+    assert convert(transfer.deadline, uint256) >= block.timestamp, "ferry: deadline passed"
+    self._verify(self._digest(RELEASE_TYPEHASH, messageId, chain.id, self), signatures)
+    self._consume(transfer.sourceChain, transfer.destAsset, transfer.amount)
+    self.status[messageId] = RELEASED
+
+    receiver: address = self._toAddress(transfer.receiver)
+    self._pay(transfer.destAsset, receiver, transfer.amount)
+    log Released(messageId=messageId, receiver=receiver, asset=transfer.destAsset, amount=transfer.amount)
+    return messageId
+
+
+@external
+def cancel(transfer: Transfer, signatures: DynArray[Signature, MAX_RELAYERS]) -> bytes32:
+    """
+    @notice Marks an unreleased transfer cancelled after its deadline, on k-of-n Cancel attestations.
+    @dev After this, release is impossible and relayers may attest the cancel to the source for a refund.
+    """
+    assert not self.paused, "ferry: paused"
+    assert convert(transfer.destChain, uint256) == chain.id, "ferry: wrong destination chain"
+    messageId: bytes32 = self._messageId(transfer)
+    state: uint8 = self.status[messageId]
+    assert state != RELEASED, "ferry: already released"
+    assert state != CANCELLED, "ferry: already cancelled"
+    assert block.timestamp > convert(transfer.deadline, uint256), "ferry: deadline not reached"
+    self._verify(self._digest(CANCEL_TYPEHASH, messageId, chain.id, self), signatures)
+    self.status[messageId] = CANCELLED
+    log Cancelled(messageId=messageId)
+    return messageId
+
+
+@external
+@nonreentrant
+def refund(transfer: Transfer, signatures: DynArray[Signature, MAX_RELAYERS]) -> bytes32:
+    """
+    @notice Returns `amount + fee` to the sender of a transfer locked here and cancelled on its destination.
+    @param signatures EIP-712 `Cancel(messageId)` signatures in the destination gateway's domain.
+    """
+    assert not self.paused, "ferry: paused"
+    assert convert(transfer.sourceChain, uint256) == chain.id, "ferry: wrong source chain"
+    messageId: bytes32 = self._messageId(transfer)
+    state: uint8 = self.status[messageId]
+    assert state != REFUNDED, "ferry: already refunded"
+    assert state == LOCKED, "ferry: unknown transfer"
+    assert block.timestamp > convert(transfer.deadline, uint256), "ferry: deadline not reached"
+    remote: address = self.destinationGateway[transfer.destChain]
+    assert remote != empty(address), "ferry: unknown destination chain"
+    self._verify(self._digest(CANCEL_TYPEHASH, messageId, convert(transfer.destChain, uint256), remote), signatures)
+    self.status[messageId] = REFUNDED
+
+    sender: address = self._toAddress(transfer.sender)
+    total: uint256 = transfer.amount + transfer.fee
+    self._pay(transfer.sourceAsset, sender, total)
+    log Refunded(messageId=messageId, sender=sender, asset=transfer.sourceAsset, amount=total)
+    return messageId
+
+# ---- views -----------------------------------------------------------------------------------------------
+
+@view
+@external
+def messageId(transfer: Transfer) -> bytes32:
+    """@notice keccak256(abi.encode(transfer))."""
+    return self._messageId(transfer)
+
+
+@view
+@external
+def domainSeparator() -> bytes32:
+    """@notice This gateway's EIP-712 domain separator."""
+    return self._domainSeparator(chain.id, self)
+
+
+@view
+@external
+def releaseDigest(messageId: bytes32) -> bytes32:
+    """@notice The EIP-712 digest relayers sign to release `messageId` here."""
+    return self._digest(RELEASE_TYPEHASH, messageId, chain.id, self)
+
+
+@view
+@external
+def cancelDigest(messageId: bytes32) -> bytes32:
+    """@notice The EIP-712 digest relayers sign to cancel `messageId` here."""
+    return self._digest(CANCEL_TYPEHASH, messageId, chain.id, self)
+
+
+@view
+@external
+def getRelayers() -> DynArray[address, MAX_RELAYERS]:
+    """@notice The current relayer set."""
+    return self.relayers
+
+
+@view
+@external
+def laneHeadroom(remoteChain: uint64, asset: bytes32) -> uint256:
+    """@notice How much of `asset` may be released now for transfers from `remoteChain` (0 when closed)."""
+    b: Bucket = self.buckets[self._laneKey(remoteChain, asset)]
+    return self._refilled(b)
+
+
+@view
+@external
+def laneLimit(remoteChain: uint64, asset: bytes32) -> (uint256, uint256):
+    """@notice (capacity, refillPerSecond) of a lane; capacity 0 means closed."""
+    b: Bucket = self.buckets[self._laneKey(remoteChain, asset)]
+    return b.capacity, b.refillPerSecond
+
+# ---- administration --------------------------------------------------------------------------------------
+
+@external
+def setRelayers(relayers: DynArray[address, MAX_RELAYERS], threshold: uint256):
+    """@notice Replaces the relayer set and threshold (owner)."""
+    self._onlyOwner()
+    for r: address in self.relayers:
+        self.isRelayer[r] = False
+    self._setRelayers(relayers, threshold)
+
+
+@external
+def setDestinationGateway(chainId: uint64, gateway: address):
+    """@notice Registers the gateway on `chainId` whose Cancel attestations refund transfers (owner)."""
+    self._onlyOwner()
+    assert convert(chainId, uint256) != chain.id, "ferry: destination is this chain"
+    self.destinationGateway[chainId] = gateway
+    log DestinationGatewayChanged(chainId=chainId, gateway=gateway)
+
+
+@external
+def setLaneLimit(remoteChain: uint64, asset: bytes32, capacity: uint256, refillPerSecond: uint256):
+    """
+    @notice Opens (capacity > 0) or closes (capacity 0) the lane releasing `asset` for transfers from
+            `remoteChain`, as a token bucket starting full (owner).
+    """
+    self._onlyOwner()
+    self.buckets[self._laneKey(remoteChain, asset)] = Bucket(
+        capacity=capacity, refillPerSecond=refillPerSecond, tokens=capacity, updatedAt=block.timestamp)
+    log LaneLimitChanged(remoteChain=remoteChain, asset=asset, capacity=capacity, refillPerSecond=refillPerSecond)
+
+
+@external
+def setPaused(paused: bool):
+    """@notice Stops (or resumes) lock, release, cancel and refund (owner)."""
+    self._onlyOwner()
+    self.paused = paused
+    log PausedChanged(paused=paused)
+
+
+@external
+def transferOwnership(newOwner: address):
+    """@notice Hands administration to `newOwner` (owner)."""
+    self._onlyOwner()
+    assert newOwner != empty(address), "ferry: zero owner"
+    log OwnershipTransferred(previousOwner=self.owner, newOwner=newOwner)
+    self.owner = newOwner
+
+# ---- internals -------------------------------------------------------------------------------------------
+
+@internal
+@view
+def _onlyOwner():
+    assert msg.sender == self.owner, "ferry: caller is not the owner"
+
+
+@internal
+def _setRelayers(relayers: DynArray[address, MAX_RELAYERS], threshold: uint256):
+    assert threshold >= 1, "ferry: threshold must be at least 1"
+    assert threshold <= len(relayers), "ferry: threshold exceeds relayer count"
+    for r: address in relayers:
+        assert r != empty(address), "ferry: zero relayer"
+        assert not self.isRelayer[r], "ferry: duplicate relayer"
+        self.isRelayer[r] = True
+    self.relayers = relayers
+    self.threshold = threshold
+    log RelayersChanged(relayers=relayers, threshold=threshold)
+
+
+@internal
+@pure
+def _messageId(t: Transfer) -> bytes32:
+    return keccak256(abi_encode(t))
+
+
+@internal
+@pure
+def _domainSeparator(chainId: uint256, verifyingContract: address) -> bytes32:
+    return keccak256(abi_encode(DOMAIN_TYPEHASH, NAME_HASH, VERSION_HASH, chainId, verifyingContract))
+
+
+@internal
+@pure
+def _digest(typehash: bytes32, messageId: bytes32, chainId: uint256, verifyingContract: address) -> bytes32:
+    return keccak256(concat(b"\x19\x01", self._domainSeparator(chainId, verifyingContract),
+                            keccak256(abi_encode(typehash, messageId))))
+
+
+@internal
+@view
+def _verify(digest: bytes32, signatures: DynArray[Signature, MAX_RELAYERS]):
+    assert len(signatures) >= self.threshold, "ferry: not enough signatures"
+    last: uint256 = 0
+    for sig: Signature in signatures:
+        assert sig.v == 27 or sig.v == 28, "ferry: signature v must be 27 or 28"
+        assert convert(sig.s, uint256) <= HALF_CURVE_ORDER, "ferry: signature s is not low"
+        signer: address = ecrecover(digest, sig.v, sig.r, sig.s)
+        assert signer != empty(address), "ferry: invalid signature"
+        current: uint256 = convert(convert(signer, uint160), uint256)
+        assert current > last, "ferry: signers must be distinct and in ascending order"
+        assert self.isRelayer[signer], "ferry: signer is not a relayer"
+        last = current
+
+
+@internal
+@pure
+def _laneKey(remoteChain: uint64, asset: bytes32) -> bytes32:
+    return keccak256(abi_encode(remoteChain, asset))
+
+
+@internal
+@view
+def _refilled(b: Bucket) -> uint256:
+    if b.capacity == 0:
+        return 0
+    missing: uint256 = b.capacity - b.tokens
+    elapsed: uint256 = block.timestamp - b.updatedAt
+    # Compare before multiplying so a huge refill rate cannot overflow.
+    if b.refillPerSecond > 0 and elapsed >= (missing + b.refillPerSecond - 1) // b.refillPerSecond:
+        return b.capacity
+    return b.tokens + elapsed * b.refillPerSecond
+
+
+@internal
+def _consume(remoteChain: uint64, asset: bytes32, amount: uint256):
+    key: bytes32 = self._laneKey(remoteChain, asset)
+    b: Bucket = self.buckets[key]
+    assert b.capacity > 0, "ferry: lane not open"
+    available: uint256 = self._refilled(b)
+    assert available >= amount, "ferry: lane rate limit exceeded"
+    self.buckets[key] = Bucket(capacity=b.capacity, refillPerSecond=b.refillPerSecond,
+                               tokens=available - amount, updatedAt=block.timestamp)
+
+
+@internal
+@pure
+def _toBytes32(a: address) -> bytes32:
+    return convert(convert(convert(a, uint160), uint256), bytes32)
+
+
+@internal
+@pure
+def _toAddress(b: bytes32) -> address:
+    v: uint256 = convert(b, uint256)
+    assert v < 2**160, "ferry: not an EVM address"
+    return convert(convert(v, uint160), address)
+
+
+@internal
+def _pay(asset: bytes32, to: address, amount: uint256):
+    if asset == empty(bytes32):
+        ok: bool = raw_call(to, b"", value=amount, revert_on_failure=False)
+        assert ok, "ferry: native transfer failed"
+    else:
+        assert extcall IERC20(self._toAddress(asset)).transfer(to, amount, default_return_value=True), \
+            "ferry: token transfer failed"
