@@ -48,12 +48,12 @@ public struct RelayerConfig: Sendable, Hashable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, field: nil, problem: "cannot read the file")
         }
-        let base = URL(fileURLWithPath: path).deletingLastPathComponent()
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
         return try parse(String(decoding: data, as: UTF8.self), file: path, baseDirectory: base)
     }
 
-    /// Parses config text; `file` is only used in error messages.
-    public static func parse(_ text: String, file: String, baseDirectory: URL? = nil) throws(ConfigError) -> RelayerConfig {
+    /// Parses config text; `file` is only used in error messages, `baseDirectory` resolves relative paths.
+    public static func parse(_ text: String, file: String, baseDirectory: String? = nil) throws(ConfigError) -> RelayerConfig {
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)
@@ -124,10 +124,10 @@ private struct TableReader {
     let table: TOMLTable
     let file: String
     let prefix: String
-    let baseDirectory: URL?
+    let baseDirectory: String?
     var used: Set<String> = []
 
-    init(table: TOMLTable, file: String, prefix: String, baseDirectory: URL?) {
+    init(table: TOMLTable, file: String, prefix: String, baseDirectory: String?) {
         self.table = table
         self.file = file
         self.prefix = prefix
@@ -165,7 +165,7 @@ private struct TableReader {
 
     func resolve(_ path: String) -> String {
         guard !path.hasPrefix("/"), let baseDirectory else { return path }
-        return baseDirectory.appendingPathComponent(path).standardizedFileURL.path
+        return URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).standardizedFileURL.path
     }
 
     mutating func int(_ key: String, in range: ClosedRange<Int>, default fallback: Int? = nil) throws(ConfigError) -> Int {
