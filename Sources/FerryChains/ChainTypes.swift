@@ -14,7 +14,7 @@ public enum ChainFamily: String, Sendable, Hashable, Codable, CaseIterable {
 }
 
 /// An asset a chain holds, as the registry declares it.
-public struct AssetInfo: Sendable, Hashable, Codable {
+public struct AssetInfo: Sendable, Hashable {
     /// Registry symbol, unique per chain ("USDC").
     public let symbol: String
     /// Decimal places of one whole unit (6 for USDC, 18 for ETH).
