@@ -65,6 +65,38 @@ public struct Bytes32: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     /// Byte-wise (big-endian numeric) order.
     public static func < (a: Bytes32, b: Bytes32) -> Bool {
-        a.bytes.lexicographicallyPrecedes(b.bytes)
+        let x = a.bigEndianWords, y = b.bigEndianWords
+        if x.0 != y.0 { return x.0 < y.0 }
+        if x.1 != y.1 { return x.1 < y.1 }
+        if x.2 != y.2 { return x.2 < y.2 }
+        return x.3 < y.3
+    }
+
+    /// True when all 32 bytes are zero.
+    public var isZero: Bool { self == .zero }
+
+    /// The value as four big-endian 64-bit words, most significant first (numeric order).
+    @inlinable
+    var bigEndianWords: (UInt64, UInt64, UInt64, UInt64) {
+        (UInt64(bigEndian: storage.0), UInt64(bigEndian: storage.1),
+         UInt64(bigEndian: storage.2), UInt64(bigEndian: storage.3))
+    }
+
+    /// Loads 32 bytes from `pointer` (no alignment needed). The caller guarantees 32 readable bytes.
+    @inlinable
+    init(loadingFrom pointer: UnsafeRawPointer) {
+        self.init(storage: (pointer.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
+                            pointer.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                            pointer.loadUnaligned(fromByteOffset: 16, as: UInt64.self),
+                            pointer.loadUnaligned(fromByteOffset: 24, as: UInt64.self)))
+    }
+
+    /// Writes the 32 bytes to `pointer`. The caller guarantees 32 writable bytes.
+    @inlinable
+    func store(to pointer: UnsafeMutableRawPointer) {
+        pointer.storeBytes(of: storage.0, toByteOffset: 0, as: UInt64.self)
+        pointer.storeBytes(of: storage.1, toByteOffset: 8, as: UInt64.self)
+        pointer.storeBytes(of: storage.2, toByteOffset: 16, as: UInt64.self)
+        pointer.storeBytes(of: storage.3, toByteOffset: 24, as: UInt64.self)
     }
 }
