@@ -70,7 +70,8 @@ extension ConformanceSession {
         }
         let liveEvents = try await collect(stream: live, through: head, label: "a stream opened before the lock")
         try Self.expectOnce(lock, in: liveEvents, label: "a stream opened before the lock")
-        let after = try await collect(from: lock.height + 1, through: head)
+        try await harness.advance(blocks: 1)
+        let after = try await collect(from: lock.height + 1, through: try await adapter.head().height)
         guard !after.contains(where: { if case let .locked(id, _, _, _) = $0 { id == lock.messageId } else { false } }) else {
             throw CheckFailure("events(from: \(lock.height + 1)) delivered the lock made at height \(lock.height)")
         }
@@ -152,11 +153,13 @@ extension ConformanceSession {
     }
 
     func checkCancel() async throws {
-        let transfer = try await makeInboundTransfer(nonce: 2, deadlineIn: 120)
+        // The deadline lies beyond the next blocks, so "before the deadline" holds when the cancel is mined.
+        let window = 120 + 3 * (info.blockTimeMillis + 999) / 1000
+        let transfer = try await makeInboundTransfer(nonce: 2, deadlineIn: window)
         let submitter = try await harness.makeFundedSigner(asset: info.nativeAsset.symbol, amount: Amount(0))
         let cancel = GatewayCall.cancel(transfer, signatures: try await attest(.cancel(messageId: transfer.messageId)))
         try await expectRejected(cancel, signer: submitter, label: "cancel before the deadline")
-        try await harness.advance(seconds: 180)
+        try await harness.advance(seconds: window + 60)
         let tx = try await adapter.submit(cancel, signer: submitter, priority: .high)
         _ = try await waitForInclusion(tx, what: "cancel after the deadline")
         guard case .cancelled = try await adapter.gatewayState(of: transfer.messageId) else {
