@@ -220,7 +220,7 @@ struct GatewayTests {
         await #expect(throws: ChainError.self) {
             _ = try await chain.adapter.submit(.lock(try await chain.outbound(from: pauper)), signer: pauper, priority: .low)
         }
-        #expect(try await chain.ledger.pendingCount == 0)
+        #expect(await chain.ledger.pendingCount == 0)
         await chain.expectConserved()
     }
 }

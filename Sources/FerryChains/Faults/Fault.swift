@@ -27,28 +27,28 @@ public enum Fault: Sendable, Hashable, Codable, CustomStringConvertible {
         let kind = try c.decode(String.self, forKey: .kind)
         switch kind {
         case "feeSpike":
-            let factor = try c.decode(UInt64.self, forKey: .factor)
+            let factor = try c.decodeCount(.factor)
             guard factor >= 1 else {
                 throw DecodingError.dataCorruptedError(forKey: .factor, in: c, debugDescription: "factor must be at least 1")
             }
             self = .feeSpike(factor: factor)
         case "congestion":
-            self = .congestion(extraLoadPercent: try c.decode(UInt64.self, forKey: .extraLoadPercent),
-                               durationSeconds: try c.decode(UInt64.self, forKey: .durationSeconds))
+            self = .congestion(extraLoadPercent: try c.decodeCount(.extraLoadPercent),
+                               durationSeconds: try c.decodeCount(.durationSeconds))
         case "outage":
-            self = .outage(durationSeconds: try c.decodeIfPresent(UInt64.self, forKey: .durationSeconds))
+            self = .outage(durationSeconds: try c.contains(.durationSeconds) ? c.decodeCount(.durationSeconds) : nil)
         case "reorg":
-            let depth = try c.decode(UInt64.self, forKey: .depth)
+            let depth = try c.decodeCount(.depth)
             guard depth >= 1 else {
                 throw DecodingError.dataCorruptedError(forKey: .depth, in: c, debugDescription: "depth must be at least 1")
             }
             self = .reorg(depth: depth, dropTransactions: try c.decodeIfPresent(Bool.self, forKey: .dropTransactions) ?? false)
         case "dropTransactions":
-            let perMille = try c.decode(UInt64.self, forKey: .perMille)
+            let perMille = try c.decodeCount(.perMille)
             guard perMille <= 1000 else {
                 throw DecodingError.dataCorruptedError(forKey: .perMille, in: c, debugDescription: "perMille must be 0...1000")
             }
-            self = .dropTransactions(perMille: perMille, durationSeconds: try c.decode(UInt64.self, forKey: .durationSeconds))
+            self = .dropTransactions(perMille: perMille, durationSeconds: try c.decodeCount(.durationSeconds))
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .kind, in: c,
@@ -88,5 +88,18 @@ public enum Fault: Sendable, Hashable, Codable, CustomStringConvertible {
         case let .reorg(depth, drop): "reorg of depth \(depth)\(drop ? ", dropping its transactions" : "")"
         case let .dropTransactions(perMille, duration): "drop \(perMille)/1000 pending transactions per block for \(duration) s"
         }
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// A non-negative whole number, with a message naming what was wrong (negative, fractional, not a number).
+    func decodeCount(_ key: Key) throws -> UInt64 {
+        if let value = try? decode(UInt64.self, forKey: key) { return value }
+        if let number = try? decode(Double.self, forKey: key) {
+            let what = number < 0 ? "negative" : "not a whole number"
+            throw DecodingError.dataCorruptedError(forKey: key, in: self,
+                                                   debugDescription: "must be a whole number >= 0; \(number) is \(what)")
+        }
+        return try decode(UInt64.self, forKey: key)  // missing or not a number: the decoder's own message
     }
 }

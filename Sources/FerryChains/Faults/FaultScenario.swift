@@ -18,6 +18,15 @@ public struct ScheduledFault: Sendable, Hashable, Codable {
         self.atSeconds = atSeconds
         self.fault = fault
     }
+
+    private enum CodingKeys: String, CodingKey { case chain, atSeconds, fault }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        chain = try c.contains(.chain) ? ChainID(c.decodeCount(.chain)) : nil
+        atSeconds = try c.decodeCount(.atSeconds)
+        fault = try c.decode(Fault.self, forKey: .fault)
+    }
 }
 
 /// A scripted run of faults, loaded from JSON (see `docs/scenarios.md`):
