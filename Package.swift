@@ -62,5 +62,6 @@ let package = Package(
 
         .testTarget(name: "FerryCryptoTests", dependencies: ["FerryCrypto"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "FerryWireTests", dependencies: ["FerryWire", "FerryCore"], swiftSettings: swiftSettings),
     ]
 )
