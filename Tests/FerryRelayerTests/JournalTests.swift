@@ -52,7 +52,7 @@ struct JournalTests {
     }
 
     @Test("illegal transitions are refused and change nothing", arguments: [
-        (TransferState.seen, TransferState.released), (.seen, .attested), (.final, .refunded), (.seen, .submitted),
+        (TransferState.seen, TransferState.attested), (.seen, .submitted), (.final, .seen), (.final, .orphaned),
     ])
     func illegalTransitions(from: TransferState, to: TransferState) async throws {
         let journal = try Journal.inMemory()

@@ -165,6 +165,70 @@ public struct Journal: Sendable {
         }
     }
 
+    /// Moves every `seen` lock on `chain` at or below `height` to `final` in one transaction.
+    /// - Returns: the entries that became final.
+    public func finalizeLocks(on chain: ChainID, upTo height: UInt64, atMillis now: UInt64) async throws(JournalError) -> [JournalEntry] {
+        try await write { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT * FROM transfer WHERE source_chain = ? AND state = 'seen' AND lock_height <= ? ORDER BY lock_height, message_id
+                """, arguments: [Int64(bitPattern: chain.rawValue), Int64(bitPattern: height)])
+            let entries = try rows.map(Self.entry)
+            for e in entries {
+                try db.execute(sql: "UPDATE transfer SET state = 'final', updated_at = ? WHERE message_id = ?", arguments: [Int64(now), e.messageId.data])
+                try Self.logTransition(db, e.messageId, from: .seen, to: .final, at: now, note: "final at \(height)")
+            }
+            return entries
+        }
+    }
+
+    /// Stores this node's own attestations and moves each `final` transfer it signs a release for to `attested`,
+    /// in one transaction (the signatures are journaled before they are gossiped).
+    public func recordOwnAttestations(_ records: [AttestationRecord], atMillis now: UInt64) async throws(JournalError) {
+        guard !records.isEmpty else { return }
+        try await write { db in
+            for a in records {
+                try db.execute(sql: """
+                    INSERT OR IGNORE INTO attestation (message_id, kind, signer, signature, received_at) VALUES (?, ?, ?, ?, ?)
+                    """, arguments: [a.messageId.data, a.kind.rawValue, Data(a.signer), Data(a.signature), Int64(a.receivedAtMillis)])
+                guard a.kind == .release else { continue }
+                let changed = try db.execute(sql: "UPDATE transfer SET state = 'attested', updated_at = ? WHERE message_id = ? AND state = 'final'",
+                                             arguments: [Int64(now), a.messageId.data])
+                if db.changesCount > 0 { try Self.logTransition(db, a.messageId, from: .final, to: .attested, at: now, note: nil) }
+                _ = changed
+            }
+        }
+    }
+
+    /// Live transfers to `chain` whose deadline (unix seconds) is before `seconds` and that `signer` has not
+    /// yet signed a cancel for: the ones this node must start cancelling.
+    public func expired(destination chain: ChainID, before seconds: UInt64, withoutCancelBy signer: [UInt8],
+                        limit: Int = 1_000) async throws(JournalError) -> [JournalEntry] {
+        try await read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM transfer t WHERE dest_chain = ? AND deadline < ? AND state IN ('seen', 'final', 'attested', 'submitted')
+                AND NOT EXISTS (SELECT 1 FROM attestation a WHERE a.message_id = t.message_id AND a.kind = 'cancel' AND a.signer = ?)
+                ORDER BY deadline LIMIT ?
+                """, arguments: [Int64(bitPattern: chain.rawValue), Int64(bitPattern: seconds), Data(signer), limit]).map(Self.entry)
+        }
+    }
+
+    /// This node's own attestations for transfers still in one of `states` (for republishing after a restart).
+    public func ownAttestations(by signer: [UInt8], forStates states: Set<TransferState>, limit: Int = 10_000) async throws(JournalError) -> [AttestationRecord] {
+        let names = states.map(\.rawValue)
+        return try await read { db in
+            let marks = Array(repeating: "?", count: names.count).joined(separator: ",")
+            return try Row.fetchAll(db, sql: """
+                SELECT a.* FROM attestation a JOIN transfer t ON t.message_id = a.message_id
+                WHERE a.signer = ? AND t.state IN (\(marks)) ORDER BY t.updated_at LIMIT ?
+                """, arguments: StatementArguments([Data(signer)] as [any DatabaseValueConvertible] + names + [limit])).map { row in
+                let kind: String = row["kind"]
+                return AttestationRecord(messageId: try Self.bytes32(row["message_id"]), kind: AttestationKind(rawValue: kind) ?? .release,
+                                         signer: [UInt8](row["signer"] as Data), signature: [UInt8](row["signature"] as Data),
+                                         receivedAtMillis: UInt64(row["received_at"] as Int64))
+            }
+        }
+    }
+
     /// The journaled transfer with this id.
     public func entry(_ id: Bytes32) async throws(JournalError) -> JournalEntry? {
         try await read { db in

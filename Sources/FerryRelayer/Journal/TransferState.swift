@@ -7,6 +7,9 @@
 /// ```
 /// `released`, `refunded` and `orphaned` are terminal (an orphan re-enters as `seen` if the lock is
 /// mined again). `submitted -> attested` happens when a submission was dropped and must be retried.
+/// What the gateways record is the truth: a node that lags behind may observe a release, cancel or refund
+/// before its own bookkeeping got there, so those outcomes are accepted from any earlier live state — but
+/// never released after cancelled or refunded, nor the reverse.
 public enum TransferState: String, Sendable, Hashable, CaseIterable, Codable {
     case seen, final, attested, submitted, released, cancelled, refunded, orphaned
 
@@ -20,11 +23,13 @@ public enum TransferState: String, Sendable, Hashable, CaseIterable, Codable {
             true
         case (.final, .attested), (.attested, .submitted), (.submitted, .attested):
             true
-        case (.final, .released), (.attested, .released), (.submitted, .released):
+        case (.seen, .released), (.final, .released), (.attested, .released), (.submitted, .released):
             true
-        case (.final, .cancelled), (.attested, .cancelled), (.submitted, .cancelled):
+        case (.seen, .cancelled), (.final, .cancelled), (.attested, .cancelled), (.submitted, .cancelled):
             true
-        case (.cancelled, .refunded), (.orphaned, .seen):
+        case (.cancelled, .refunded), (.seen, .refunded), (.final, .refunded), (.attested, .refunded), (.submitted, .refunded):
+            true
+        case (.orphaned, .seen):
             true
         default:
             false
