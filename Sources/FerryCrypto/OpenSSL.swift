@@ -67,16 +67,24 @@ enum OpenSSL {
         password: UnsafeRawBufferPointer, salt: [UInt8], iterations: Int32,
         into output: UnsafeMutableRawBufferPointer
     ) throws(CryptoError) {
-        guard let passLength = Int32(exactly: password.count), let saltLength = Int32(exactly: salt.count),
-              let outLength = Int32(exactly: output.count)
-        else { throw .openSSLFailure(operation: "PBKDF2 (lengths too large)") }
-        let ok = salt.withUnsafeBytes { s -> Int32 in
-            guard let out = output.baseAddress else { return 0 }
-            return PKCS5_PBKDF2_HMAC(
-                password.baseAddress?.assumingMemoryBound(to: CChar.self), passLength,
-                s.baseAddress?.assumingMemoryBound(to: UInt8.self), saltLength,
-                iterations, EVP_sha256(), outLength, out.assumingMemoryBound(to: UInt8.self))
+        let result = salt.withUnsafeBytes { s in
+            Result { () throws(CryptoError) in try pbkdf2SHA256(password: password, salt: s, iterations: iterations, into: output) }
         }
+        try result.get()
+    }
+
+    /// PBKDF2-HMAC-SHA256 (RFC 8018) into `output`, with the salt in a buffer (scrypt's inner step).
+    static func pbkdf2SHA256(
+        password: UnsafeRawBufferPointer, salt: UnsafeRawBufferPointer, iterations: Int32,
+        into output: UnsafeMutableRawBufferPointer
+    ) throws(CryptoError) {
+        guard let passLength = Int32(exactly: password.count), let saltLength = Int32(exactly: salt.count),
+              let outLength = Int32(exactly: output.count), let out = output.baseAddress
+        else { throw .openSSLFailure(operation: "PBKDF2 (buffer sizes)") }
+        let ok = PKCS5_PBKDF2_HMAC(
+            password.baseAddress?.assumingMemoryBound(to: CChar.self), passLength,
+            salt.baseAddress?.assumingMemoryBound(to: UInt8.self), saltLength,
+            iterations, EVP_sha256(), outLength, out.assumingMemoryBound(to: UInt8.self))
         guard ok == 1 else { throw .openSSLFailure(operation: "PBKDF2-HMAC-SHA256 (PKCS5_PBKDF2_HMAC)") }
     }
 
