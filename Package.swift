@@ -47,7 +47,10 @@ let package = Package(
 
         .target(name: "FerryCrypto", dependencies: ["CSecp256k1", "COpenSSL"], swiftSettings: swiftSettings),
         .target(name: "FerryCore", dependencies: ["FerryCrypto"], swiftSettings: swiftSettings),
-        .target(name: "FerryChains", dependencies: ["FerryCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "FerryChains",
+            dependencies: ["FerryCore", .product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: swiftSettings),
         .target(name: "FerryAdapterConformance", dependencies: ["FerryChains"], swiftSettings: swiftSettings),
         .target(name: "FerryEVM", dependencies: ["FerryChains"], swiftSettings: swiftSettings),
         .target(name: "FerryRouter", dependencies: ["FerryCore"], swiftSettings: swiftSettings),
@@ -78,5 +81,8 @@ let package = Package(
         .testTarget(name: "FerryEVMTests", dependencies: ["FerryEVM"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryChainsTests", dependencies: ["FerryChains", "FerryAdapterConformance"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryWireTests", dependencies: ["FerryWire", "FerryCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "FerryRouterTests", dependencies: ["FerryRouter", "FerryCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "FerryEVMTests", dependencies: ["FerryEVM"], swiftSettings: swiftSettings),
+        .testTarget(name: "FerryChainsTests", dependencies: ["FerryChains", "FerryAdapterConformance"], swiftSettings: swiftSettings),
     ]
 )
