@@ -81,8 +81,5 @@ let package = Package(
         .testTarget(name: "FerryEVMTests", dependencies: ["FerryEVM"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryChainsTests", dependencies: ["FerryChains", "FerryAdapterConformance"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryWireTests", dependencies: ["FerryWire", "FerryCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "FerryRouterTests", dependencies: ["FerryRouter", "FerryCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "FerryEVMTests", dependencies: ["FerryEVM"], swiftSettings: swiftSettings),
-        .testTarget(name: "FerryChainsTests", dependencies: ["FerryChains", "FerryAdapterConformance"], swiftSettings: swiftSettings),
     ]
 )
