@@ -28,6 +28,11 @@ public final class GossipNode: Sendable {
         public var sendQueueCapacity = 16_384
         /// The ZAP domain the XPUB socket announces.
         public var zapDomain = "ferry"
+        /// First delay before redialling a peer whose link failed (refused by its ZAP handler, protocol error,
+        /// oversized message, disconnect); doubled after each failure up to ``redialMaxDelay``.
+        public var redialInitialDelay: Duration = .milliseconds(100)
+        /// Longest delay between redials.
+        public var redialMaxDelay: Duration = .seconds(5)
 
         /// A configuration with default limits.
         public init(keyPair: CurveKeyPair, listenEndpoint: String = "tcp://127.0.0.1:*",
@@ -93,9 +98,6 @@ public final class GossipNode: Sendable {
         self.frames = frames
         let (subscriptions, subscriptionContinuation) = AsyncStream.makeStream(of: Int.self, bufferingPolicy: .bufferingNewest(1))
         self.subscriptions = subscriptions
-        let shared = GossipShared(configuration: configuration, frames: frameContinuation, subscriptions: subscriptionContinuation,
-                                  rejections: rejections)
-        self.shared = shared
 
         let xpub = try ZMQSocket(context: context, kind: .xpub)
         try xpub.setOption(.xpubVerbose(true))
@@ -104,8 +106,12 @@ public final class GossipNode: Sendable {
         try xpub.setOption(.zapDomain(configuration.zapDomain))
         try xpub.setOption(.curveServer(secretKey: configuration.keyPair.secretKey))
         endpoint = try xpub.bind(configuration.listenEndpoint)
-        poller = try ZMQPoller(name: "ferry-wire-gossip", bufferCapacity: 1,
-                               sendQueueCapacity: configuration.sendQueueCapacity)
+        let poller = try ZMQPoller(name: "ferry-wire-gossip", bufferCapacity: 1,
+                                   sendQueueCapacity: configuration.sendQueueCapacity)
+        self.poller = poller
+        let shared = GossipShared(configuration: configuration, context: context, poller: poller, frames: frameContinuation,
+                                  subscriptions: subscriptionContinuation, rejections: rejections)
+        self.shared = shared
         // Inbound on an XPUB are subscription messages: 0x01 + prefix (subscribe) or 0x00 + prefix.
         publisher = try poller.add(xpub, mode: .handle { parts in
             if parts.count == 1, parts[0].first == 1 { shared.subscribed() }
@@ -114,37 +120,28 @@ public final class GossipNode: Sendable {
     }
 
     deinit {
+        poller.stop()  // its thread holds the peer handlers, which hold `shared`, which holds the poller
         shared.frames.finish()
         shared.subscriptions.finish()
     }
 
-    /// Subscribes to `peer`: connects a SUB socket that pins the peer's key. ZeroMQ connects in the background
-    /// and reconnects on its own; frames arrive on ``frames`` once the peer's ZAP handler admitted this node.
+    /// Subscribes to `peer`: connects a SUB socket that pins the peer's key. ZeroMQ connects in the background;
+    /// frames arrive on ``frames`` once the peer's ZAP handler admitted this node. When the link fails in a
+    /// way libzmq does not recover from by itself (refused by ZAP, a protocol error, an oversized message),
+    /// the node redials with exponential backoff until ``disconnect(from:)`` or ``close()``.
     /// Connecting to a peer already connected replaces the old connection.
     /// - Throws: ``WireError/invalidEndpoint(_:reason:)`` for a malformed endpoint, ``WireError/closed(_:)``.
     public func connect(to peer: Peer) throws(WireError) {
-        let socket = try ZMQSocket(context: context, kind: .sub)
-        try socket.setOption(.receiveHighWaterMark(shared.configuration.receiveHighWaterMark))
-        try socket.setOption(.maxMessageSize(FrameCodec.maxFrameSize))
-        try socket.setOption(.curveClient(serverKey: peer.publicKey, keyPair: shared.configuration.keyPair))
-        try socket.subscribe()
-        try socket.connect(peer.endpoint)
-        let shared = self.shared, key = peer.publicKey
-        let id = try poller.add(socket, mode: .handle { parts in
-            shared.receive(parts, from: key)
-            return nil
-        })
-        let old = shared.peers.withLock { $0.updateValue(id, forKey: key) }
-        if let old { try poller.remove(old) }
+        try shared.dial(peer, failures: 0)
     }
 
     /// Stops subscribing to the peer with `publicKey` (no-op when not connected).
     public func disconnect(from publicKey: CurvePublicKey) throws(WireError) {
-        if let id = shared.peers.withLock({ $0.removeValue(forKey: publicKey) }) { try poller.remove(id) }
+        try shared.hangUp(publicKey)
     }
 
-    /// The public keys of the peers this node subscribes to.
-    public var connectedPeers: Set<CurvePublicKey> { shared.peers.withLock { Set($0.keys) } }
+    /// The public keys of the peers this node subscribes to (connected or being redialled).
+    public var connectedPeers: Set<CurvePublicKey> { shared.peerKeys }
 
     /// Publishes `frame` to every admitted subscriber. Never blocks: a subscriber whose queue is full misses it.
     /// - Throws: ``WireError/queueFull(what:capacity:)`` when the I/O thread is far behind, ``WireError/closed(_:)``.
@@ -172,41 +169,5 @@ public final class GossipNode: Sendable {
         shared.frames.finish()
         shared.subscriptions.finish()
         context.shutdown()
-    }
-}
-
-/// State the gossip node's API and its I/O thread share.
-final class GossipShared: Sendable {
-    let configuration: GossipNode.Configuration
-    let frames: AsyncStream<GossipNode.InboundFrame>.Continuation
-    let subscriptions: AsyncStream<Int>.Continuation
-    let rejections: FrameRejectionCounter
-    let peers = Mutex<[CurvePublicKey: ZMQPoller.SocketID]>([:])
-    let subscriptionCount = Atomic<Int>(0)
-    let droppedFrames = Atomic<Int>(0)
-
-    init(configuration: GossipNode.Configuration, frames: AsyncStream<GossipNode.InboundFrame>.Continuation,
-         subscriptions: AsyncStream<Int>.Continuation, rejections: FrameRejectionCounter) {
-        self.configuration = configuration
-        self.frames = frames
-        self.subscriptions = subscriptions
-        self.rejections = rejections
-    }
-
-    /// Runs on the I/O thread for each message from a peer's SUB socket.
-    func receive(_ parts: [[UInt8]], from peer: CurvePublicKey) {
-        guard parts.count == 1 else {
-            rejections.record(.badLength)  // frames are single-part messages
-            return
-        }
-        guard let frame = try? FrameCodec.decode(parts[0], counting: rejections) else { return }
-        if case .dropped = frames.yield(GossipNode.InboundFrame(frame: frame, peer: peer)) {
-            droppedFrames.add(1, ordering: .relaxed)
-        }
-    }
-
-    func subscribed() {
-        let n = subscriptionCount.add(1, ordering: .relaxed).newValue
-        subscriptions.yield(n)
     }
 }

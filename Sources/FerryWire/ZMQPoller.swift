@@ -121,6 +121,16 @@ public final class ZMQPoller: Sendable {
         }
     }
 
+    /// Runs `work` on the I/O thread once `delay` has passed (used to redial peers with backoff).
+    /// `work` must be quick and must not block.
+    func schedule(after delay: Duration, _ work: @escaping @Sendable () -> Void) throws(WireError) {
+        let deadline = ContinuousClock.now + delay
+        _ = try core.enqueue(counted: false) { _ in .schedule(deadline, work) }
+    }
+
+    /// Asks the I/O thread to stop without waiting for it (for owners' `deinit`).
+    func stop() { core.requestStop() }
+
     /// A snapshot of the counters.
     public var statistics: Statistics {
         Statistics(received: core.received.load(ordering: .relaxed), dropped: core.dropped.load(ordering: .relaxed),
@@ -140,6 +150,7 @@ enum PollerCommand: Sendable {
     case add(ZMQPoller.SocketID, SocketTransfer, ZMQPoller.Mode)
     case remove(ZMQPoller.SocketID)
     case send(ZMQPoller.SocketID, [[UInt8]])
+    case schedule(ContinuousClock.Instant, @Sendable () -> Void)
 }
 
 /// State shared by the poller's API and its thread.
@@ -209,6 +220,7 @@ private final class PollerLoop {
     var polled: [(ZMQPoller.SocketID, Entry)] = []
     var items: [zmq_pollitem_t] = []
     var dirty = true
+    var timers: [(deadline: ContinuousClock.Instant, work: @Sendable () -> Void)] = []
 
     init(core: PollerCore) { self.core = core }
 
@@ -224,7 +236,8 @@ private final class PollerLoop {
             for command in commands { apply(command) }
             if stop { break }
             if dirty { rebuild() }
-            let rc = zmq_poll(&items, Int32(items.count), -1)
+            let rc = zmq_poll(&items, Int32(items.count), pollTimeout())
+            runDueTimers()
             if rc < 0 {
                 if zmq_errno() == EINTR { continue }
                 break  // ETERM: the context was shut down; nothing more can be served.
@@ -245,6 +258,8 @@ private final class PollerLoop {
         case let .remove(id):
             entries.removeValue(forKey: id)?.socket.close()
             dirty = true
+        case let .schedule(deadline, work):
+            timers.append((deadline, work))
         case let .send(id, parts):
             guard let entry = entries[id] else {
                 core.sendFailures.add(1, ordering: .relaxed)
@@ -257,6 +272,24 @@ private final class PollerLoop {
                 core.sendFailures.add(1, ordering: .relaxed)
             }
         }
+    }
+
+    /// Milliseconds until the next timer (-1: none, wait for I/O only).
+    private func pollTimeout() -> Int {
+        guard let next = timers.map(\.deadline).min() else { return -1 }
+        let left = ContinuousClock.now.duration(to: next)
+        if left <= .zero { return 0 }
+        let (seconds, attoseconds) = left.components
+        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000) + 1
+    }
+
+    private func runDueTimers() {
+        guard !timers.isEmpty else { return }
+        let now = ContinuousClock.now
+        let due = timers.filter { $0.deadline <= now }
+        guard !due.isEmpty else { return }
+        timers.removeAll { $0.deadline <= now }
+        for timer in due { timer.work() }
     }
 
     private func rebuild() {
@@ -302,6 +335,7 @@ private final class PollerLoop {
         entries.removeAll()
         polled.removeAll()
         items.removeAll()
+        timers.removeAll()
         // Commands that arrived with or after the stop: close sockets handed over late, drop the rest.
         let late = core.state.withLock { s in
             let c = s.commands

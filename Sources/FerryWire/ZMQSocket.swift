@@ -115,6 +115,14 @@ public final class ZMQSocket {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Publishes this socket's connection events of `events` on the `inproc://` endpoint `endpoint`
+    /// (`zmq_socket_monitor`). Connect a PAIR socket there and decode its messages with
+    /// ``ZMQSocketEvent/init(parts:)``. Start the monitor before connecting, or early events are missed.
+    public func monitor(_ endpoint: String, events: ZMQSocketEvent.Kinds) throws(WireError) {
+        let s = try socket("zmq_socket_monitor")
+        try ZMQErrno.retrying("zmq_socket_monitor", endpoint: endpoint) { zmq_socket_monitor(s, endpoint, events.rawValue) }
+    }
+
     /// Subscribes a SUB socket to messages starting with `prefix` (empty: everything).
     public func subscribe(_ prefix: [UInt8] = []) throws(WireError) {
         try setBytes(ZMQ_SUBSCRIBE, prefix, name: "ZMQ_SUBSCRIBE")
