@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // System-library shims: a module map and a header, no Swift.
@@ -61,6 +62,7 @@ let package = Package(
                 "FerryChains", "FerryWire",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
         .target(name: "FerryAgent", dependencies: ["FerryRouter", "FerryChains"], swiftSettings: swiftSettings),
@@ -76,7 +78,7 @@ let package = Package(
 
         .testTarget(name: "FerryCryptoTests", dependencies: ["FerryCrypto"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "FerryRelayerTests", dependencies: ["FerryRelayer"], swiftSettings: swiftSettings),
+        .testTarget(name: "FerryRelayerTests", dependencies: ["FerryRelayer", "FerryChains", "FerryWire"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryRouterTests", dependencies: ["FerryRouter", "FerryCore"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryEVMTests", dependencies: ["FerryEVM"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryChainsTests", dependencies: ["FerryChains", "FerryAdapterConformance"], swiftSettings: swiftSettings),

@@ -122,14 +122,7 @@ public struct Journal: Sendable {
                 try Self.logTransition(db, id, from: .orphaned, to: .seen, at: now, note: "lock mined again at \(height)")
                 return true
             }
-            try db.execute(sql: """
-                INSERT INTO transfer (message_id, source_chain, dest_chain, transfer_abi, state, lock_height, lock_block_hash,
-                                      deadline, route_id, hop_index, created_at, updated_at)
-                VALUES (?, ?, ?, ?, 'seen', ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [id.data, Int64(bitPattern: transfer.sourceChain.rawValue), Int64(bitPattern: transfer.destChain.rawValue),
-                                 Data(transfer.abiEncoded), Int64(bitPattern: height), blockHash.data,
-                                 Int64(bitPattern: transfer.deadline), route?.id.data, route?.hop, Int64(now), Int64(now)])
-            try Self.logTransition(db, id, from: nil, to: .seen, at: now, note: "locked at \(height)")
+            try Self.insertLock(db, transfer, height: height, blockHash: blockHash, route: route, at: now)
             return true
         }
     }
@@ -183,18 +176,44 @@ public struct Journal: Sendable {
 
     /// Stores this node's own attestations and moves each `final` transfer it signs a release for to `attested`,
     /// in one transaction (the signatures are journaled before they are gossiped).
-    public func recordOwnAttestations(_ records: [AttestationRecord], atMillis now: UInt64) async throws(JournalError) {
-        guard !records.isEmpty else { return }
-        try await write { db in
+    /// - Returns: for each record, how many distinct signers now attest its id and kind.
+    @discardableResult
+    public func recordOwnAttestations(_ records: [AttestationRecord], atMillis now: UInt64) async throws(JournalError) -> [Int] {
+        guard !records.isEmpty else { return [] }
+        return try await write { db in
+            var counts: [Int] = []
             for a in records {
                 try db.execute(sql: """
                     INSERT OR IGNORE INTO attestation (message_id, kind, signer, signature, received_at) VALUES (?, ?, ?, ?, ?)
                     """, arguments: [a.messageId.data, a.kind.rawValue, Data(a.signer), Data(a.signature), Int64(a.receivedAtMillis)])
-                guard a.kind == .release else { continue }
-                let changed = try db.execute(sql: "UPDATE transfer SET state = 'attested', updated_at = ? WHERE message_id = ? AND state = 'final'",
-                                             arguments: [Int64(now), a.messageId.data])
-                if db.changesCount > 0 { try Self.logTransition(db, a.messageId, from: .final, to: .attested, at: now, note: nil) }
-                _ = changed
+                if a.kind == .release {
+                    try db.execute(sql: "UPDATE transfer SET state = 'attested', updated_at = ? WHERE message_id = ? AND state = 'final'",
+                                   arguments: [Int64(now), a.messageId.data])
+                    if db.changesCount > 0 { try Self.logTransition(db, a.messageId, from: .final, to: .attested, at: now, note: nil) }
+                }
+                counts.append(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM attestation WHERE message_id = ? AND kind = ?",
+                                               arguments: [a.messageId.data, a.kind.rawValue]) ?? 0)
+            }
+            return counts
+        }
+    }
+
+    /// Records locks seen in one batch of blocks, in one transaction (see ``recordLock(_:height:blockHash:route:atMillis:)``).
+    public func recordLocks(_ locks: [(transfer: Transfer, height: UInt64, blockHash: Bytes32)], atMillis now: UInt64) async throws(JournalError) {
+        guard !locks.isEmpty else { return }
+        try await write { db in
+            for lock in locks {
+                let id = lock.transfer.messageId
+                if let row = try Row.fetchOne(db, sql: "SELECT state FROM transfer WHERE message_id = ?", arguments: [id.data]) {
+                    let state: String = row["state"]
+                    guard state == TransferState.orphaned.rawValue else { continue }
+                    try db.execute(sql: """
+                        UPDATE transfer SET state = 'seen', lock_height = ?, lock_block_hash = ?, updated_at = ? WHERE message_id = ?
+                        """, arguments: [Int64(bitPattern: lock.height), lock.blockHash.data, Int64(now), id.data])
+                    try Self.logTransition(db, id, from: .orphaned, to: .seen, at: now, note: "lock mined again at \(lock.height)")
+                    continue
+                }
+                try Self.insertLock(db, lock.transfer, height: lock.height, blockHash: lock.blockHash, route: nil, at: now)
             }
         }
     }
@@ -409,6 +428,19 @@ public struct Journal: Sendable {
         } catch {
             throw .database(String(describing: error))
         }
+    }
+
+    private static func insertLock(_ db: Database, _ transfer: Transfer, height: UInt64, blockHash: Bytes32,
+                                   route: (id: Bytes32, hop: Int)?, at now: UInt64) throws {
+        let id = transfer.messageId
+        try db.execute(sql: """
+            INSERT INTO transfer (message_id, source_chain, dest_chain, transfer_abi, state, lock_height, lock_block_hash,
+                                  deadline, route_id, hop_index, created_at, updated_at)
+            VALUES (?, ?, ?, ?, 'seen', ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [id.data, Int64(bitPattern: transfer.sourceChain.rawValue), Int64(bitPattern: transfer.destChain.rawValue),
+                             Data(transfer.abiEncoded), Int64(bitPattern: height), blockHash.data,
+                             Int64(bitPattern: transfer.deadline), route?.id.data, route?.hop, Int64(now), Int64(now)])
+        try logTransition(db, id, from: nil, to: .seen, at: now, note: "locked at \(height)")
     }
 
     private static func logTransition(_ db: Database, _ id: Bytes32, from: TransferState?, to: TransferState, at: UInt64, note: String?) throws {
