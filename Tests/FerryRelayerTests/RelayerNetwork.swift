@@ -1,0 +1,159 @@
+import FerryChains
+import FerryCore
+@testable import FerryRelayer
+import FerryWire
+import Foundation
+import Logging
+import Testing
+
+/// A test's wait ran out.
+struct WaitTimedOut: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// Polls `condition` until it holds, failing after `timeout` of real time. A deadline, not a delay.
+func waitUntil(_ what: String, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while !(try await condition()) {
+        guard ContinuousClock.now < deadline else { throw WaitTimedOut(description: "timed out waiting for \(what)") }
+        try await Task.sleep(for: .milliseconds(2))
+    }
+}
+
+/// Two simulated chains of different families, `n` relayers with real ZeroMQ gossip (CURVE) and real SQLite
+/// journals, on one virtual clock.
+final class RelayerNetwork: Sendable {
+    static let chainA = ChainID(101)  // Solana-like
+    static let chainB = ChainID(202)  // rollup-like
+    let clock = VirtualClock()
+    let ledgers: [ChainID: SimulatedLedger]
+    let keys: [PrivateKeySigner]
+    let threshold: Int
+    let directory: URL
+    let usdc: AssetInfo
+    let logger = Logger(label: "ferry.test.relayer")
+
+    init(relayers n: Int = 5, threshold: Int = 3, seed: UInt64 = 7) async throws {
+        keys = try (0..<UInt64(n)).map { try PrivateKeySigner(seed: seed, index: $0) }
+        self.threshold = threshold
+        usdc = try AssetInfo.token(symbol: "USDC", decimals: 6)
+        let set = RelayerSet(members: keys.map(\.address), threshold: threshold)
+        let gatewayA = try SimulatedChainConfig.defaultGateway(for: Self.chainA)
+        let gatewayB = try SimulatedChainConfig.defaultGateway(for: Self.chainB)
+        let configA = try SimulatedChainConfig.preset(
+            .solana, id: Self.chainA, tokens: [usdc], relayers: set,
+            lanes: [LaneConfig(remoteChain: Self.chainB, asset: "USDC", remoteDecimals: 6)],
+            remoteGateways: [Self.chainB: gatewayB], finalityDepth: 8, seed: seed)
+        let configB = try SimulatedChainConfig.preset(
+            .rollup, id: Self.chainB, tokens: [usdc], relayers: set,
+            lanes: [LaneConfig(remoteChain: Self.chainA, asset: "USDC", remoteDecimals: 6)],
+            remoteGateways: [Self.chainA: gatewayA], finalityDepth: 3, seed: seed)
+        let a = SimulatedLedger(config: configA, clock: .virtual(clock))
+        let b = SimulatedLedger(config: configB, clock: .virtual(clock))
+        ledgers = [Self.chainA: a, Self.chainB: b]
+        for ledger in [a, b] {
+            try await ledger.addLiquidity("USDC", amount: Amount(1_000_000_000_000_000))
+            for key in keys {
+                try await ledger.fund(Address(key.address.bytes32), asset: ledger.config.info.nativeAsset.symbol,
+                                      amount: try Amount(decimal: "1000", decimals: ledger.config.info.nativeAsset.decimals))
+            }
+        }
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-relayers-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
+    func adapter(_ chain: ChainID) -> SimulatedChainAdapter {
+        // Force-unwrap-free: the two ids are fixed above.
+        SimulatedChainAdapter(ledger: ledgers[chain] ?? ledgers[Self.chainA].unsafelyUnwrapped)
+    }
+
+    func journalPath(_ index: Int) -> String { directory.appendingPathComponent("relayer-\(index).sqlite").path }
+
+    /// Gossip nodes for every relayer, fully meshed, each admitting only the others' keys.
+    static func mesh(_ count: Int) async throws -> [GossipNode] {
+        let pairs = try (0..<count).map { _ in try CurveKeyPair.generate() }
+        var nodes: [GossipNode] = []
+        for (i, pair) in pairs.enumerated() {
+            let allowed = Set(pairs.enumerated().filter { $0.offset != i }.map(\.element.publicKey))
+            nodes.append(try GossipNode(configuration: .init(keyPair: pair, listenEndpoint: "tcp://127.0.0.1:*", allowedPeers: allowed)))
+        }
+        for (i, node) in nodes.enumerated() {
+            for (j, peer) in nodes.enumerated() where i != j {
+                try node.connect(to: .init(endpoint: peer.endpoint, publicKey: peer.publicKey))
+            }
+        }
+        // Wait until every node's publisher has all its subscribers, so nothing is published into the void.
+        for node in nodes {
+            for await subscribers in node.subscriptions where subscribers >= count - 1 { break }
+        }
+        return nodes
+    }
+
+    func node(_ index: Int, gossip: GossipNode, graceMillis: UInt64 = 3_000) throws -> RelayerNode {
+        var configuration = RelayerNodeConfiguration(
+            nodeID: "relayer-\(index)", key: keys[index].key,
+            adapters: [Self.chainA: adapter(Self.chainA), Self.chainB: adapter(Self.chainB)])
+        configuration.graceMillis = graceMillis
+        return RelayerNode(configuration: configuration, journal: try Journal(path: journalPath(index)), gossip: gossip,
+                           clock: .virtual(clock), logger: logger)
+    }
+
+    /// A funded sender on `chain`.
+    func sender(_ index: UInt64, on chain: ChainID, usdc: Amount) async throws -> PrivateKeySigner {
+        let signer = try PrivateKeySigner(seed: 0xA11CE, index: index)
+        let ledger = ledgers[chain].unsafelyUnwrapped
+        try await ledger.fund(Address(signer.address.bytes32), asset: ledger.config.info.nativeAsset.symbol,
+                              amount: try Amount(decimal: "1000", decimals: ledger.config.info.nativeAsset.decimals))
+        try await ledger.fund(Address(signer.address.bytes32), asset: "USDC", amount: usdc)
+        return signer
+    }
+
+    func transfer(from sender: PrivateKeySigner, on source: ChainID, to dest: ChainID, amount: UInt64, deadline: UInt64) -> Transfer {
+        Transfer(sourceChain: source, destChain: dest, nonce: 0, sender: Address(sender.address.bytes32),
+                 receiver: Address(Keccak256.hash("receiver \(sender.address)")), sourceAsset: usdc.gatewayID,
+                 destAsset: usdc.gatewayID, amount: Amount(amount), fee: Amount(100), deadline: deadline)
+    }
+
+    /// Advances the clock by one short block and waits until every node has processed both chains' heads.
+    func step(_ nodes: [RelayerNode], by millis: Int64 = 400) async throws {
+        clock.advance(by: .milliseconds(millis))
+        var heads: [UInt64: UInt64] = [:]
+        for (id, ledger) in ledgers { heads[id.rawValue] = try await ledger.head().height }
+        try await waitUntil("relayers to process height \(heads)", timeout: .seconds(30)) {
+            nodes.allSatisfy { node in
+                let processed = node.stats.snapshot.processedHeight
+                return heads.allSatisfy { processed[$0.key, default: 0] >= $0.value }
+            }
+        }
+    }
+
+    /// Every lock event's message id on `chain`.
+    func lockedIDs(on chain: ChainID) async throws -> [Bytes32: Transfer] {
+        var out: [Bytes32: Transfer] = [:]
+        let ledger = ledgers[chain].unsafelyUnwrapped
+        var cursor = EventCursor(from: 0)
+        while true {
+            let batch = await ledger.poll(cursor, maxBlocks: 100_000)
+            for case let .locked(id, transfer, _, _) in batch.events { out[id] = transfer }
+            if batch.cursor.nextHeight == cursor.nextHeight { break }
+            cursor = batch.cursor
+        }
+        return out
+    }
+
+    /// How many release events each id has on `chain`.
+    func releaseCounts(on chain: ChainID) async -> [Bytes32: Int] {
+        var out: [Bytes32: Int] = [:]
+        let ledger = ledgers[chain].unsafelyUnwrapped
+        var cursor = EventCursor(from: 0)
+        while true {
+            let batch = await ledger.poll(cursor, maxBlocks: 100_000)
+            for case let .released(id, _, _) in batch.events { out[id, default: 0] += 1 }
+            if batch.cursor.nextHeight == cursor.nextHeight { break }
+            cursor = batch.cursor
+        }
+        return out
+    }
+}
