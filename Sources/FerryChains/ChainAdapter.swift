@@ -24,6 +24,11 @@ public protocol ChainAdapter: Sendable {
 
     /// Signs and submits one gateway call; returns once the chain has accepted it into its mempool.
     /// Inclusion is observed through ``transaction(_:)`` and ``events(from:)``.
+    ///
+    /// Submitting a release, cancel or refund identical to one still pending from the same signer **replaces** it
+    /// (same nonce, higher fee) and returns the replacement's id; the old id then reports ``TxStatus/dropped``.
+    /// Callers use this, with a higher `priority`, to unstick a transaction priced below a rising market. Locks are
+    /// never replaced: two identical locks are two payments.
     func submit(_ call: GatewayCall, signer: any TransactionSigner, priority: FeePriority) async throws(ChainError) -> TxID
 
     /// Where a submitted transaction is now.

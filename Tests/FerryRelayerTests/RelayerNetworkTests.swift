@@ -34,29 +34,40 @@ struct RelayerNetworkTests {
         let deadline = network.clock.unixMillis / 1_000 + 86_400
         let amountEach: UInt64 = 1_000_000
         try await Self.withNodes(network, gossip: gossip, nodes: nodes) {
-            // Lock: senders on both chains, 50 transfers each.
-            var submitted = 0
+            // Senders on both chains, 50 transfers each, locking a steady 20 per short block (a burst of thousands
+            // in one block would price the senders' own locks out of the simulated fee market).
+            var pending: [(PrivateKeySigner, ChainID, ChainID)] = []
             for (source, dest) in [(RelayerNetwork.chainA, RelayerNetwork.chainB), (RelayerNetwork.chainB, RelayerNetwork.chainA)] {
-                let senders = transfersPerDirection / 50
-                for s in 0..<senders {
+                for s in 0..<(transfersPerDirection / 50) {
                     let sender = try await network.sender(UInt64(s) + (source == RelayerNetwork.chainA ? 0 : 10_000), on: source,
                                                           usdc: Amount(amountEach * 100))
-                    for _ in 0..<50 {
-                        _ = try await network.adapter(source).submit(
-                            .lock(network.transfer(from: sender, on: source, to: dest, amount: amountEach, deadline: deadline)),
-                            signer: sender, priority: .high)
-                        submitted += 1
-                    }
+                    pending += Array(repeating: (sender, source, dest), count: 50)
                 }
             }
+            pending.sort { ($0.0.address, $0.1) < ($1.0.address, $1.1) }
+            let submitted = pending.count
+            var next = 0
             // Drive time until every lock is released on its destination.
             var released = 0
             for step in 0..<3_000 {
+                for (sender, source, dest) in pending[next..<min(next + 20, pending.count)] {
+                    _ = try await network.adapter(source).submit(
+                        .lock(network.transfer(from: sender, on: source, to: dest, amount: amountEach, deadline: deadline)),
+                        signer: sender, priority: .high)
+                }
+                next = min(next + 20, pending.count)
                 try await network.step(nodes)
                 if step % 10 == 0 {
                     let a = await network.releaseCounts(on: RelayerNetwork.chainA).count
                     let b = await network.releaseCounts(on: RelayerNetwork.chainB).count
                     released = a + b
+                    if ProcessInfo.processInfo.environment["FERRY_TEST_TRACE"] != nil {
+                        let s = nodes[0].stats.snapshot
+                        let counts = try await nodes[0].journal.countsByState()
+                        let pendingA = await network.ledgers[RelayerNetwork.chainA].unsafelyUnwrapped.pendingCount
+                        let pendingB = await network.ledgers[RelayerNetwork.chainB].unsafelyUnwrapped.pendingCount
+                        print("step \(step) released \(released)/\(submitted) mempool A \(pendingA) B \(pendingB) node0 \(counts) signed \(s.signed) accepted \(s.accepted) submitted \(s.submitted) failed \(s.failedSubmissions) queue \(await nodes[0].queue.count)")
+                    }
                     if released == submitted { break }
                 }
             }

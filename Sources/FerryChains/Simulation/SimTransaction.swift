@@ -56,6 +56,13 @@ extension GatewayCall {
         }
     }
 
+    /// True for calls keyed by a message id the gateway accepts at most once (release, cancel, refund): repeating one
+    /// can only replace or fail, never pay twice. A lock is not: two identical locks are two payments.
+    public var isIdempotent: Bool {
+        if case .lock = self { return false }
+        return true
+    }
+
     /// The transfer the call is about.
     public var transfer: Transfer {
         switch self {

@@ -119,11 +119,38 @@ public actor SimulatedLedger {
     /// The call is first dry-run against the state the next block will start from; a call that would fail
     /// there is refused with the gateway's reason instead of being mined as a revert.
     /// - Throws: `.unreachable` (outage), `.rejected` (gateway rule, bad signature), `.insufficientFunds` (fees).
+    /// Signs and queues `call`. Submitting a release, cancel or refund identical to one still pending from the same
+    /// signer replaces it (same nonce, a bid at least 12.5% higher): how a caller unsticks a transaction priced below
+    /// the market. Locks are never replaced: two identical locks are two payments.
     public func submit(_ call: GatewayCall, signer: any TransactionSigner, priority: FeePriority) throws(ChainError) -> TxID {
         try reachable()
         let from = Address(signer.address.bytes32)
+        var bid = state.market.bid(for: call.kind, priority: priority)
+        if call.isIdempotent, let index = mempool.firstIndex(where: { $0.from == from && $0.call == call }) {
+            // Replace-by-fee: the same call again from the same sender takes the pending one's nonce with a bid at
+            // least 1/8 higher, so a transaction stuck below a rising base fee (and everything queued behind it) moves.
+            let old = mempool[index]
+            bid.maxBasePerUnit = max(bid.maxBasePerUnit, old.bid.maxBasePerUnit + old.bid.maxBasePerUnit / 8 + 1)
+            bid.tipPerUnit = max(bid.tipPerUnit, old.bid.tipPerUnit + old.bid.tipPerUnit / 8 + 1)
+            let hash = SimTransaction.signingHash(chain: chain, from: from, nonce: old.nonce, call: call, bid: bid)
+            let signature: Signature
+            do { signature = try signer.sign(digest: hash) } catch {
+                throw .rejected(chain, reason: "the signer failed to sign the transaction: \(error)")
+            }
+            let replacement = SimTransaction(chain: chain, from: from, nonce: old.nonce, call: call, bid: bid, signature: signature)
+            let native = config.info.nativeAsset.symbol
+            let maximum = state.market.maximumCost(of: bid)
+            let have = state.balance(of: from, native)
+            guard have >= maximum else { throw .insufficientFunds(chain, asset: native, needed: maximum, available: have) }
+            mempool[index] = replacement
+            statuses[old.id] = .dropped
+            arrivalCounter += 1
+            arrivals[replacement.id] = arrivalCounter
+            known[replacement.id] = replacement
+            statuses[replacement.id] = .pending
+            return replacement.id
+        }
         let nonce = pendingNonce(of: from)
-        let bid = state.market.bid(for: call.kind, priority: priority)
         let hash = SimTransaction.signingHash(chain: chain, from: from, nonce: nonce, call: call, bid: bid)
         let signature: Signature
         do { signature = try signer.sign(digest: hash) } catch {

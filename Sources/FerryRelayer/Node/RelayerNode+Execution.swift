@@ -9,9 +9,8 @@ extension RelayerNode {
             for action in due {
                 do {
                     try await perform(action, context)
-                } catch is CancellationError {
-                    return
                 } catch {
+                    if Task.isCancelled { return }
                     logger.warning("\(action.action.rawValue) failed, retrying: \(error)", metadata: ["message_id": "\(action.messageId.hex)"])
                     await queue.schedule(action, at: now + configuration.graceMillis)
                 }
@@ -76,22 +75,9 @@ extension RelayerNode {
         if now < since + delay { return await queue.schedule(action, at: since + delay) }
 
         let recheck = now + max(4 * adapter.info.blockTimeMillis, configuration.graceMillis)
-        let intent = try await journal.beginSubmission(action.action, for: id, on: targetChain, atMillis: now)
-        if !intent.isNew, let tx = intent.record.txHash {
-            switch try await adapter.transaction(TxID(tx)) {
-            case .pending, .included(_, true, _):
-                return await queue.schedule(action, at: recheck)  // the chain event will confirm it
-            case .dropped, .included(_, false, _):
-                try await journal.updateSubmission(action.action, for: id, state: .failed, error: "dropped or reverted", atMillis: now)
-                stats.update { $0.failedSubmissions[action.action, default: 0] += 1 }
-                _ = try await journal.beginSubmission(action.action, for: id, on: targetChain, atMillis: now)
-            }
-        }
-
         let kind: AttestationKind = action.action == .release ? .release : .cancel
         let records = try await journal.attestations(for: id, kind: kind)
         guard let signatures = context.collector.signaturesForSubmission(records, destChain: transfer.destChain) else {
-            try await journal.updateSubmission(action.action, for: id, state: .failed, error: "fewer than the threshold of signatures", atMillis: now)
             return await queue.schedule(action, at: recheck)
         }
         let call: GatewayCall = switch action.action {
@@ -99,9 +85,29 @@ extension RelayerNode {
         case .cancel: .cancel(transfer, signatures: signatures)
         case .refund: .refund(transfer, signatures: signatures)
         }
+
+        var priority = FeePriority.median
+        let intent = try await journal.beginSubmission(action.action, for: id, on: targetChain, atMillis: now)
+        if !intent.isNew, let tx = intent.record.txHash {
+            switch try await adapter.transaction(TxID(tx)) {
+            case .included(_, true, _):
+                return await queue.schedule(action, at: recheck)  // the chain event will confirm it
+            case .pending:
+                // Priced below a rising market: resubmit the same call at high priority, which replaces it.
+                guard now >= intent.record.updatedAtMillis + 8 * adapter.info.blockTimeMillis else {
+                    return await queue.schedule(action, at: recheck)
+                }
+                priority = .high
+                logger.info("\(action.action.rawValue) pending too long; replacing it at a higher fee", metadata: ["message_id": "\(id.hex)"])
+            case .dropped, .included(_, false, _):
+                try await journal.updateSubmission(action.action, for: id, state: .failed, error: "dropped or reverted", atMillis: now)
+                stats.update { $0.failedSubmissions[action.action, default: 0] += 1 }
+                _ = try await journal.beginSubmission(action.action, for: id, on: targetChain, atMillis: now)
+            }
+        }
         let tx: TxID
         do {
-            tx = try await adapter.submit(call, signer: signer, priority: .median)
+            tx = try await adapter.submit(call, signer: signer, priority: priority)
         } catch {
             try await journal.updateSubmission(action.action, for: id, state: .failed, error: error.description, atMillis: now)
             stats.update { $0.failedSubmissions[action.action, default: 0] += 1 }
