@@ -2,11 +2,13 @@
 //   .executableTarget(name: "WireBenchmarks",
 //                     dependencies: [.product(name: "Benchmark", package: "package-benchmark"),
 //                                    .product(name: "FerryWire", package: "Ferry"),
-//                                    .product(name: "FerryCore", package: "Ferry")],
+//                                    .product(name: "FerryCore", package: "Ferry"),
+//                                    .product(name: "FerryCrypto", package: "Ferry")],
 //                     path: "Benchmarks/WireBenchmarks",
 //                     plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")])
 import Benchmark
 import FerryCore
+import FerryCrypto
 import FerryWire
 
 /// A fixed 129-byte attestation frame (no transfer), as relayers gossip them.
