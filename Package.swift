@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "FerryCrypto", targets: ["FerryCrypto"]),
         .library(name: "FerryCore", targets: ["FerryCore"]),
         .library(name: "FerryChains", targets: ["FerryChains"]),
+        .library(name: "FerryAdapterConformance", targets: ["FerryAdapterConformance"]),
         .library(name: "FerryEVM", targets: ["FerryEVM"]),
         .library(name: "FerryRouter", targets: ["FerryRouter"]),
         .library(name: "FerryWire", targets: ["FerryWire"]),
@@ -29,6 +30,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // System-library shims: a module map and a header, no Swift.
@@ -45,11 +48,19 @@ let package = Package(
         .target(name: "FerryCrypto", dependencies: ["CSecp256k1", "COpenSSL"], swiftSettings: swiftSettings),
         .target(name: "FerryCore", dependencies: ["FerryCrypto"], swiftSettings: swiftSettings),
         .target(name: "FerryChains", dependencies: ["FerryCore"], swiftSettings: swiftSettings),
+        .target(name: "FerryAdapterConformance", dependencies: ["FerryChains"], swiftSettings: swiftSettings),
         .target(name: "FerryEVM", dependencies: ["FerryChains"], swiftSettings: swiftSettings),
         .target(name: "FerryRouter", dependencies: ["FerryCore"], swiftSettings: swiftSettings),
         .target(name: "FerryWire", dependencies: ["CZeroMQ", "FerryCore"], swiftSettings: swiftSettings),
         .target(name: "FerryRelayer", dependencies: ["FerryChains", "FerryWire"], swiftSettings: swiftSettings),
-        .target(name: "FerryAgent", dependencies: ["FerryRouter", "FerryChains"], swiftSettings: swiftSettings),
+        .target(
+            name: "FerryAgent",
+            dependencies: [
+                "FerryRouter", "FerryChains",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: swiftSettings),
         .target(name: "FerryServer", dependencies: ["FerryAgent", "FerryRelayer"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "ferry",
@@ -64,5 +75,7 @@ let package = Package(
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryRouterTests", dependencies: ["FerryRouter", "FerryCore"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryEVMTests", dependencies: ["FerryEVM"], swiftSettings: swiftSettings),
+        .testTarget(name: "FerryAgentTests", dependencies: ["FerryAgent", "FerryChains", "FerryRouter"], swiftSettings: swiftSettings),
+        .testTarget(name: "FerryChainsTests", dependencies: ["FerryChains", "FerryAdapterConformance"], swiftSettings: swiftSettings),
     ]
 )
