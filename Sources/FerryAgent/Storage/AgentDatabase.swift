@@ -2,7 +2,7 @@ import Foundation
 internal import GRDB
 
 /// Why the agent's SQLite store failed.
-public enum AgentStoreError: Error, Sendable, Hashable, CustomStringConvertible {
+public enum AgentStoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The database file could not be opened or migrated.
     case cannotOpen(path: String, reason: String)
     /// A read or write failed.
