@@ -92,5 +92,7 @@ public struct EscrowRecord: Sendable, Hashable, Codable, Identifiable {
     /// The refund's transfer once locked (nonce filled in).
     public var refundTransfer: Transfer?
     public var refundLockTx: String?
+    /// Height of the refund lock on the destination chain, once included.
+    public var refundLockHeight: UInt64?
     public var updatedAtMs: UInt64
 }
