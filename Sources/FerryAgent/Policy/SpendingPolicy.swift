@@ -58,7 +58,13 @@ public struct SpendingPolicy: Sendable, Hashable {
 
     /// A reference-unit amount as people write it ("950.00 USD").
     public func format(_ value: Amount) -> String {
-        "\(value.formatted(decimals: referenceDecimals)) \(referenceUnit)"
+        var text = value.formatted(decimals: referenceDecimals)
+        if referenceDecimals > 0 {
+            if !text.contains(".") { text += "." }
+            let have = text.split(separator: ".", omittingEmptySubsequences: false).last?.count ?? 0
+            text += String(repeating: "0", count: max(0, referenceDecimals - have))
+        }
+        return "\(text) \(referenceUnit)"
     }
 
     /// True when `asset` passes the asset allow and deny lists.
