@@ -30,6 +30,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
@@ -55,7 +56,14 @@ let package = Package(
         .target(name: "FerryRouter", dependencies: ["FerryCore"], swiftSettings: swiftSettings),
         .target(name: "FerryWire", dependencies: ["CZeroMQ", "FerryCore"], swiftSettings: swiftSettings),
         .target(name: "FerryRelayer", dependencies: ["FerryChains", "FerryWire"], swiftSettings: swiftSettings),
-        .target(name: "FerryAgent", dependencies: ["FerryRouter", "FerryChains"], swiftSettings: swiftSettings),
+        .target(
+            name: "FerryAgent",
+            dependencies: [
+                "FerryRouter", "FerryChains",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: swiftSettings),
         .target(name: "FerryServer", dependencies: ["FerryAgent", "FerryRelayer"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "ferry",
@@ -72,5 +80,6 @@ let package = Package(
         .testTarget(name: "FerryEVMTests", dependencies: ["FerryEVM"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryChainsTests", dependencies: ["FerryChains", "FerryAdapterConformance"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryWireTests", dependencies: ["FerryWire", "FerryCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "FerryAgentTests", dependencies: ["FerryAgent", "FerryChains", "FerryRouter"], swiftSettings: swiftSettings),
     ]
 )
