@@ -66,6 +66,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .target(name: "FerryAgent", dependencies: ["FerryRouter", "FerryChains"], swiftSettings: swiftSettings),
+        .target(name: "FerryRelayer", dependencies: ["FerryChains", "FerryWire"], swiftSettings: swiftSettings),
+            name: "FerryAgent",
+                "FerryRouter", "FerryChains",
         .target(name: "FerryServer", dependencies: ["FerryAgent", "FerryRelayer"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "ferry",
@@ -83,5 +86,6 @@ let package = Package(
         .testTarget(name: "FerryEVMTests", dependencies: ["FerryEVM"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryChainsTests", dependencies: ["FerryChains", "FerryAdapterConformance"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryWireTests", dependencies: ["FerryWire", "FerryCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "FerryAgentTests", dependencies: ["FerryAgent", "FerryChains", "FerryRouter"], swiftSettings: swiftSettings),
     ]
 )

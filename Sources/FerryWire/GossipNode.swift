@@ -161,6 +161,12 @@ public final class GossipNode: Sendable {
         return stats
     }
 
+    /// How many times a peer link was redialled after a failure (see ``connect(to:)``).
+    public var redials: Int { shared.redials.load(ordering: .relaxed) }
+
+    /// The latest connection events of the peer links (newest last, at most 64), for logs and diagnostics.
+    public var recentLinkEvents: [String] { shared.linkEvents.withLock { $0 } }
+
     /// Closes every socket, stops both threads and finishes ``frames`` and ``subscriptions``.
     /// The context is terminated when the node is released.
     public func close() async {

@@ -22,6 +22,8 @@ final class GossipShared: Sendable {
     let generations = Atomic<Int>(0)
     let subscriptionCount = Atomic<Int>(0)
     let droppedFrames = Atomic<Int>(0)
+    let redials = Atomic<Int>(0)
+    let linkEvents = Mutex<[String]>([])
 
     init(configuration: GossipNode.Configuration, context: ZMQContext, poller: ZMQPoller,
          frames: AsyncStream<GossipNode.InboundFrame>.Continuation, subscriptions: AsyncStream<Int>.Continuation,
@@ -87,6 +89,7 @@ final class GossipShared: Sendable {
     /// Runs on the I/O thread for each monitor event of a peer's SUB socket.
     func linkEvent(_ parts: [[UInt8]], peer key: CurvePublicKey, generation: Int) {
         guard let event = ZMQSocketEvent(parts: parts) else { return }
+        linkEvents.withLock { $0.append("gen \(generation): \(event)"); if $0.count > 64 { $0.removeFirst() } }
         if event.kind == .handshakeSucceeded {
             links.withLock { if $0[key]?.generation == generation { $0[key]?.failures = 0 } }
             return
@@ -106,6 +109,7 @@ final class GossipShared: Sendable {
 
     private func redial(_ key: CurvePublicKey, generation: Int) {
         guard let link = links.withLock({ $0[key] }), link.generation == generation else { return }
+        redials.add(1, ordering: .relaxed)
         // A failure here (context shut down) means the node is closing: nothing left to redial.
         try? dial(link.peer, failures: link.failures)
     }

@@ -73,6 +73,9 @@ public final class ZAPHandler: Sendable {
         Statistics(admitted: state.admitted.load(ordering: .relaxed), rejected: state.rejected.load(ordering: .relaxed))
     }
 
+    /// I/O counters of the handler's thread (requests received, replies sent, replies that failed).
+    public var ioStatistics: ZMQPoller.Statistics { poller.statistics }
+
     /// Stops the thread and closes the REP socket.
     public func close() async {
         await poller.close()

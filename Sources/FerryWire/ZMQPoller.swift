@@ -331,7 +331,8 @@ private final class PollerLoop {
     }
 
     private func finish() {
-        for (_, entry) in entries { entry.socket.close() }
+        // Ascending ids: a monitored socket is closed before the PAIR reading its monitor (added after it).
+        for (_, entry) in entries.sorted(by: { $0.key.rawValue < $1.key.rawValue }) { entry.socket.close() }
         entries.removeAll()
         polled.removeAll()
         items.removeAll()

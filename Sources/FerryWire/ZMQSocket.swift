@@ -48,6 +48,7 @@ public final class ZMQSocket {
     /// The socket pattern.
     public let kind: Kind
     private(set) var raw: UnsafeMutableRawPointer?
+    private var monitoring = false
 
     /// Creates a socket of `kind` in `context`, with linger 0 (unsent messages are dropped on close).
     /// - Throws: ``WireError/contextTerminated(operation:)`` after the context was shut down, or a system error
@@ -69,6 +70,9 @@ public final class ZMQSocket {
     public func close() {
         guard let s = raw else { return }
         raw = nil
+        // Stop a monitor first: libzmq sends monitor events with a blocking send, and once the PAIR reading
+        // them is gone that send would park libzmq's own I/O thread, freezing every socket of the context.
+        if monitoring { _ = zmq_socket_monitor(s, nil, 0) }
         _ = zmq_close(s)
     }
 
@@ -118,9 +122,12 @@ public final class ZMQSocket {
     /// Publishes this socket's connection events of `events` on the `inproc://` endpoint `endpoint`
     /// (`zmq_socket_monitor`). Connect a PAIR socket there and decode its messages with
     /// ``ZMQSocketEvent/init(parts:)``. Start the monitor before connecting, or early events are missed.
+    /// - Important: keep the PAIR reading until this socket is closed (``close()`` stops the monitor first):
+    ///   libzmq blocks its I/O thread on an event nobody can receive. Do not ask for `monitorStopped`.
     public func monitor(_ endpoint: String, events: ZMQSocketEvent.Kinds) throws(WireError) {
         let s = try socket("zmq_socket_monitor")
         try ZMQErrno.retrying("zmq_socket_monitor", endpoint: endpoint) { zmq_socket_monitor(s, endpoint, events.rawValue) }
+        monitoring = true
     }
 
     /// Subscribes a SUB socket to messages starting with `prefix` (empty: everything).

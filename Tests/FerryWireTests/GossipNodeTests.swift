@@ -107,7 +107,12 @@ struct GossipNodeTests {
         try nodeB.disconnect(from: impostor.publicKey)
         try nodeB.connect(to: .init(endpoint: nodeA.endpoint, publicKey: a.publicKey))
         #expect(nodeB.connectedPeers == [a.publicKey])
-        _ = try await first(nodeA.subscriptions, "b's subscription with the right key")
+        do {
+            _ = try await first(nodeA.subscriptions, "b's subscription with the right key")
+        } catch {
+            Issue.record("b's link events: \(nodeB.recentLinkEvents), a's ZAP: \(nodeA.authenticator.statistics) \(nodeA.authenticator.ioStatistics), b stats \(nodeB.statistics), a stats \(nodeA.statistics)")
+            throw error
+        }
         try nodeA.publish(.hello(try Samples.status()))
         #expect(try await first(nodeB.frames, "hello").peer == a.publicKey)
         await nodeA.close()

@@ -1,0 +1,172 @@
+public import FerryChains
+public import FerryCore
+import FerryCrypto
+import Foundation
+
+/// A chain that can move a token between accounts directly (ERC-20 `transfer`): how an escrow pays a provider.
+public protocol AccountTransferring: Sendable {
+    /// Moves `amount` of `asset` from the signer's account to `receiver`.
+    func transfer(_ amount: Amount, asset: String, to receiver: Address, signer: any TransactionSigner) async throws(ChainError)
+}
+
+extension SimulatedChainAdapter: AccountTransferring {
+    public func transfer(_ amount: Amount, asset: String, to receiver: Address, signer: any TransactionSigner) async throws(ChainError) {
+        try await ledger.transfer(amount, asset: asset, to: receiver, signer: signer)
+    }
+}
+
+extension PaymentService {
+    /// The escrow with `id`.
+    public func escrow(_ id: String) async throws(PaymentError) -> EscrowRecord { try await store.escrow(id) }
+
+    /// Confirms delivery of an escrowed service and pays the provider on the destination chain.
+    ///
+    /// `.resultHash` offers need `.result(bytes)` whose keccak-256 equals the committed hash; `.providerReceipt`
+    /// offers need the provider's signature over ``ServiceOffer/receiptDigest(escrowID:resultHash:)`` (and, when a
+    /// hash was committed, for that hash). Evidence that does not verify changes nothing.
+    /// - Throws: ``PaymentError/escrowEvidenceRejected(escrowID:reason:)``, ``PaymentError/wrongState(id:state:operation:)``
+    ///   (not funded, or past the deadline), chain errors.
+    public func confirmDelivery(escrowID: String, evidence: EscrowEvidence) async throws(PaymentError) -> EscrowRecord {
+        var escrow = try await store.escrow(escrowID)
+        guard escrow.state == .funded else { throw .wrongState(id: escrowID, state: escrow.state.rawValue, operation: "confirm delivery of") }
+        guard now() <= escrow.deadlineMs else {
+            throw .wrongState(id: escrowID, state: "past its deadline (\(escrow.deadlineMs) ms)", operation: "confirm delivery of")
+        }
+        try Self.verify(evidence, for: escrow)
+        let chain = escrow.offer.asset.chain
+        guard let payer = adapters[chain] as? any AccountTransferring else {
+            throw .wrongState(id: escrowID, state: "on \(chain), whose adapter cannot transfer between accounts", operation: "pay out")
+        }
+        let signer: any TransactionSigner
+        do { signer = try escrowWallet.signer(for: chain) } catch { throw .wallet(error) }
+        var payment = try await store.payment(escrow.paymentID)
+        try await save(&payment, [event(.escrowConfirmed, "agent confirmed delivery of \(escrow.offer.serviceID)")])
+        do { try await payer.transfer(escrow.amount, asset: escrow.offer.asset.symbol, to: escrow.offer.provider, signer: signer) } catch {
+            throw .chain(error)
+        }
+        escrow.state = .paidToProvider
+        escrow.updatedAtMs = now()
+        try await store.save(escrow)
+        if let reservation = payment.reservation {
+            do { try await budget.commit(reservation.id, nowMs: now()) } catch { throw .store(error) }
+        }
+        try await save(&payment, [event(.escrowPaid, "paid \(escrow.amount) \(escrow.offer.asset.symbol) to provider \(escrow.offer.provider)")])
+        return escrow
+    }
+
+    /// Starts refunds of every funded escrow whose deadline has passed: the escrow account locks the amount back
+    /// to the agent's source chain, paying the refund fee stated in the original quote.
+    /// - Returns: the escrows now refunding.
+    @discardableResult
+    public func expireEscrows() async throws(PaymentError) -> [EscrowRecord] {
+        var out: [EscrowRecord] = []
+        for var escrow in try await store.escrows(in: [.funded]) where now() > escrow.deadlineMs {
+            let chain = escrow.offer.asset.chain
+            guard let adapter = adapters[chain], let asset = adapter.info.asset(escrow.offer.asset.symbol),
+                  let home = adapters[escrow.refundAsset.chain]?.info.asset(escrow.refundAsset.symbol) else {
+                throw .unknownChain(chain, known: adapters.keys.sorted())
+            }
+            let signer: any TransactionSigner
+            do { signer = try escrowWallet.signer(for: chain) } catch { throw .wallet(error) }
+            let amount = escrow.amount.saturatingSubtract(escrow.refundFee)
+            let transfer = Transfer(sourceChain: chain, destChain: escrow.refundAsset.chain, nonce: 0, sender: Address(signer.address.bytes32),
+                                    receiver: escrow.refundReceiver, sourceAsset: asset.gatewayID, destAsset: home.gatewayID,
+                                    amount: amount, fee: escrow.refundFee, deadline: now() / 1000 + 3_600,
+                                    payloadHash: escrow.offer.payloadHash(resultHash: escrow.resultHash))
+            var payment = try await store.payment(escrow.paymentID)
+            try await save(&payment, [event(.escrowExpired, "\(escrow.offer.serviceID) not confirmed by the deadline \(escrow.deadlineMs) ms")])
+            let tx: TxID
+            do { tx = try await adapter.submit(.lock(transfer), signer: signer, priority: configuration.lockPriority) } catch { throw .chain(error) }
+            escrow.state = .refunding
+            escrow.refundLockTx = tx.hash.hex
+            escrow.refundTransfer = transfer
+            escrow.updatedAtMs = now()
+            try await store.save(escrow)
+            try await save(&payment, [event(.escrowRefundLocked,
+                                            "refund of \(amount) (fee \(escrow.refundFee)) locked on \(chain) towards \(escrow.refundAsset.chain)")])
+            out.append(escrow)
+        }
+        return out
+    }
+
+    /// Moves refunding escrows forward: records the refund lock's message id, and marks the escrow `refunded`
+    /// (budget reservation released) once the source chain's gateway has released it to the agent.
+    @discardableResult
+    public func refreshEscrows() async throws(PaymentError) -> [EscrowRecord] {
+        var out: [EscrowRecord] = []
+        for var escrow in try await store.escrows(in: [.refunding]) {
+            guard let source = adapters[escrow.offer.asset.chain], let home = adapters[escrow.refundAsset.chain],
+                  let txHex = escrow.refundLockTx else { continue }
+            do {
+                if escrow.refundLockHeight == nil, case let .included(height, true, _) = try await source.transaction(TxID(try Self.bytes32(txHex))),
+                   let (transfer, block) = try await Self.findLock(TxID(try Self.bytes32(txHex)), at: height, on: source) {
+                    escrow.refundTransfer = transfer
+                    escrow.refundLockHeight = block
+                }
+                guard escrow.refundLockHeight != nil, let transfer = escrow.refundTransfer, case let .released(height) = try await home.gatewayState(of: transfer.messageId) else {
+                    try await store.save(escrow)
+                    out.append(escrow)
+                    continue
+                }
+                escrow.state = .refunded
+                escrow.updatedAtMs = now()
+                try await store.save(escrow)
+                var payment = try await store.payment(escrow.paymentID)
+                if let reservation = payment.reservation {
+                    do { try await budget.release(reservation.id, nowMs: now()) } catch { throw PaymentError.store(error) }
+                }
+                try await save(&payment, [event(.escrowRefunded, "refund released to the agent at height \(height) on \(escrow.refundAsset.chain)",
+                                                height: height)])
+            } catch let error as ChainError {
+                throw .chain(error)
+            } catch let error as PaymentError {
+                throw error
+            } catch {
+                throw .noRoute(reason: "unexpected error while tracking escrow \(escrow.id): \(error)")
+            }
+            out.append(escrow)
+        }
+        return out
+    }
+
+    /// Creates the escrow record for a delivered service payment.
+    func fund(escrowFor payment: Payment, terms: EscrowTerms) async throws(PaymentError) -> EscrowRecord {
+        let funded = now()
+        let (deadline, overflow) = funded.addingReportingOverflow(terms.offer.deliverySeconds.multipliedReportingOverflow(by: 1_000).partialValue)
+        let refundReceiver: Address
+        do { refundReceiver = try wallet.account(on: payment.request.source.chain) } catch { throw .wallet(error) }
+        let escrow = EscrowRecord(id: "esc_" + String(payment.id.dropFirst(4)), paymentID: payment.id, offer: terms.offer,
+                                  resultHash: terms.resultHash, amount: payment.transfer?.amount ?? payment.request.amount,
+                                  refundFee: payment.quote?.refundFee ?? .zero, refundAsset: payment.request.source,
+                                  refundReceiver: refundReceiver, state: .funded, fundedAtMs: funded,
+                                  deadlineMs: overflow ? .max : deadline, updatedAtMs: funded)
+        try await store.save(escrow)
+        return escrow
+    }
+
+    static func verify(_ evidence: EscrowEvidence, for escrow: EscrowRecord) throws(PaymentError) {
+        switch (escrow.offer.verification, evidence) {
+        case let (.resultHash, .result(bytes)):
+            let got = Keccak256.hash(bytes)
+            guard let want = escrow.resultHash, got == want else {
+                throw .escrowEvidenceRejected(escrowID: escrow.id,
+                                              reason: "result hash \(got.hex) does not match the committed \(escrow.resultHash?.hex ?? "(none)")")
+            }
+        case let (.providerReceipt(key), .receipt(hash, signature)):
+            if let want = escrow.resultHash, want != hash {
+                throw .escrowEvidenceRejected(escrowID: escrow.id, reason: "receipt is for result \(hash.hex), the request committed \(want.hex)")
+            }
+            let signer: EthereumAddress
+            do { signer = try signature.recoverAddress(digest: ServiceOffer.receiptDigest(escrowID: escrow.id, resultHash: hash)) } catch {
+                throw .escrowEvidenceRejected(escrowID: escrow.id, reason: "receipt signature does not recover: \(error)")
+            }
+            guard signer == key else {
+                throw .escrowEvidenceRejected(escrowID: escrow.id, reason: "receipt signed by \(signer.checksummed), not the provider's key \(key.checksummed)")
+            }
+        case (.resultHash, .receipt):
+            throw .escrowEvidenceRejected(escrowID: escrow.id, reason: "the offer verifies by result hash; present the result")
+        case (.providerReceipt, .result):
+            throw .escrowEvidenceRejected(escrowID: escrow.id, reason: "the offer verifies by provider receipt; present the signed receipt")
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import FerryChains
+public import FerryCore
+public import FerryCrypto
+
+extension PaymentService {
+    /// Reads the chains and moves payment `id` forward as far as they allow: lock included (`locked at height h`),
+    /// lock final, released on the destination, final there (`delivered`, reservation committed), or cancelled and
+    /// refunded (`refunded`, reservation released). Safe to call any time, any number of times.
+    /// - Throws: ``PaymentError`` (transient chain errors included; call again later).
+    @discardableResult
+    public func refresh(_ id: String) async throws(PaymentError) -> Payment {
+        guard !busy.contains(id) else { return try await store.payment(id) }
+        busy.insert(id)
+        defer { busy.remove(id) }
+        var payment = try await store.payment(id)
+        var events: [PaymentEvent] = []
+        let request = payment.request
+        guard let source = adapters[request.source.chain], let destination = adapters[request.destination.chain] else {
+            return payment
+        }
+        do {
+            if payment.state == .submitted, let txHex = payment.lockTx {
+                let tx = TxID(try Self.bytes32(txHex))
+                switch try await source.transaction(tx) {
+                case .pending: break
+                case .dropped:
+                    return try await fail(&payment, events, reason: "the lock transaction was dropped; nothing left the wallet")
+                case let .included(_, false, reason):
+                    return try await fail(&payment, events, reason: "the lock reverted: \(reason ?? "no reason given")")
+                case let .included(height, true, _):
+                    if let (transfer, block) = try await Self.findLock(tx, at: height, on: source) {
+                        payment.transfer = transfer
+                        payment.lockHeight = block
+                        payment.state = .locked
+                        events.append(event(.locked, "locked at height \(block) on \(request.source.chain); message \(transfer.messageId.hex)",
+                                            height: block))
+                    }
+                }
+            }
+            if payment.state == .locked, let messageId = payment.messageId, let lockHeight = payment.lockHeight {
+                if !payment.lockFinalized, try await source.finalizedHeight() >= lockHeight {
+                    payment.lockFinalized = true
+                    events.append(event(.finalized, "lock final on \(request.source.chain) (finalized height >= \(lockHeight))", height: lockHeight))
+                }
+                switch try await destination.gatewayState(of: messageId) {
+                case let .released(height):
+                    payment.releaseHeight = height
+                    payment.state = .released
+                    events.append(event(.released, "released to \(payment.transfer?.receiver.description ?? "?") at height \(height) on \(request.destination.chain)",
+                                        height: height))
+                case let .cancelled(height) where !payment.cancelled:
+                    payment.cancelled = true
+                    events.append(event(.cancelled, "cancelled at height \(height) on \(request.destination.chain); refund follows", height: height))
+                default: break
+                }
+                if payment.state == .locked, case let .refunded(height) = try await source.gatewayState(of: messageId) {
+                    payment.state = .refunded
+                    if let reservation = payment.reservation {
+                        do { try await budget.release(reservation.id, nowMs: now()) } catch { throw PaymentError.store(error) }
+                    }
+                    events.append(event(.refunded, "refunded to the wallet at height \(height) on \(request.source.chain)", height: height))
+                }
+            }
+            if payment.state == .released, let height = payment.releaseHeight, try await destination.finalizedHeight() >= height {
+                payment.state = .delivered
+                events.append(event(.delivered, "confirmed: release final on \(request.destination.chain)", height: height))
+                if let terms = request.escrow {
+                    let escrow = try await fund(escrowFor: payment, terms: terms)
+                    payment.escrowID = escrow.id
+                    events.append(event(.escrowFunded, "escrow \(escrow.id) holds \(escrow.amount) for \(terms.offer.serviceID); deadline \(escrow.deadlineMs) ms"))
+                } else if let reservation = payment.reservation {
+                    do { try await budget.commit(reservation.id, nowMs: now()) } catch { throw PaymentError.store(error) }
+                }
+            }
+        } catch let error as ChainError {
+            // Chain errors leave the payment as it is; the next refresh retries.
+            if !events.isEmpty { try await save(&payment, events) }
+            throw .chain(error)
+        } catch let error as PaymentError {
+            throw error
+        } catch {
+            throw .noRoute(reason: "unexpected error while tracking: \(error)")
+        }
+        if !events.isEmpty { try await save(&payment, events) }
+        return payment
+    }
+
+    /// Refreshes every payment that is not finished; returns them.
+    @discardableResult
+    public func refreshAll() async throws(PaymentError) -> [Payment] {
+        var out: [Payment] = []
+        for payment in try await store.payments(in: [.submitted, .locked, .released]) {
+            out.append(try await refresh(payment.id))
+        }
+        return out
+    }
+
+    /// Records that `count` of the `threshold` attestations the destination gateway needs have been seen for
+    /// `messageId` (fed by the relayer network or its gossip). Only increases are recorded.
+    public func recordAttestations(messageId: Bytes32, count: Int, threshold: Int) async throws(PaymentError) {
+        guard var payment = try await store.payment(messageId: messageId), count > payment.attestations else { return }
+        payment.attestations = count
+        payment.threshold = threshold
+        try await save(&payment, [event(.attested, "attested \(count)/\(threshold)", count: count, threshold: threshold)])
+    }
+
+    /// Follows `chain`'s gateway events from `height` and refreshes unfinished payments when something happens
+    /// there. Runs until cancelled; meant to run as a long-lived service next to the HTTP server.
+    public func follow(chain: ChainID, from height: UInt64) async throws {
+        guard let adapter = adapters[chain] else { throw PaymentError.unknownChain(chain, known: adapters.keys.sorted()) }
+        for try await event in adapter.events(from: height) {
+            switch event {
+            case .locked, .released, .cancelled, .refunded, .head:
+                _ = try await refreshAll()
+                _ = try await refreshEscrows()
+            case .reorg:
+                continue
+            }
+        }
+    }
+
+    /// The Locked event of transaction `tx`, included at `height` (read from the adapter's event stream).
+    static func findLock(_ tx: TxID, at height: UInt64, on adapter: any ChainAdapter) async throws(ChainError) -> (Transfer, UInt64)? {
+        do {
+            for try await event in adapter.events(from: height) {
+                switch event {
+                case let .locked(_, transfer, block, id) where id == tx: return (transfer, block.height)
+                case let .head(ref) where ref.height >= height: return nil
+                default: continue
+                }
+            }
+        } catch let error as ChainError {
+            throw error
+        } catch {
+            throw .unreachable(adapter.info.id, underlying: String(describing: error))
+        }
+        return nil
+    }
+
+    static func bytes32(_ hex: String) throws(PaymentError) -> Bytes32 {
+        do { return try Bytes32(hex: hex) } catch { throw .store(.corrupt(what: "hash \(hex)", reason: error.description)) }
+    }
+}
