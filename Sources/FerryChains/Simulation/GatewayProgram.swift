@@ -133,6 +133,10 @@ struct GatewayProgram: Sendable {
     private func release(_ transfer: Transfer, _ signatures: [Signature], state: inout LedgerState, nowMillis: UInt64,
                          height: UInt64) throws(ExecutionFailure) -> GatewayOutcome {
         let messageId = try checkDestination(transfer, state: state)
+        // Release until the deadline (inclusive), cancel only after it: at no chain time are both possible.
+        guard nowMillis / 1000 <= transfer.deadline else {
+            throw .rejected("deadline \(transfer.deadline) has passed (chain time \(nowMillis / 1000)); the transfer can only be cancelled")
+        }
         try verifyAttestations(signatures, digest: FerryAttestation.release(messageId: messageId).digest(in: config.info.attestationDomain),
                                what: "Release")
         let asset = try assetSymbol(transfer.destAsset)
@@ -157,8 +161,8 @@ struct GatewayProgram: Sendable {
                         height: UInt64) throws(ExecutionFailure) -> GatewayOutcome {
         let messageId = try checkDestination(transfer, state: state)
         let now = nowMillis / 1000
-        guard now >= transfer.deadline else {
-            throw .rejected("cannot cancel before the deadline: chain time \(now) < deadline \(transfer.deadline)")
+        guard now > transfer.deadline else {
+            throw .rejected("cannot cancel before the deadline has passed: chain time \(now) <= deadline \(transfer.deadline)")
         }
         try verifyAttestations(signatures, digest: FerryAttestation.cancel(messageId: messageId).digest(in: config.info.attestationDomain),
                                what: "Cancel")

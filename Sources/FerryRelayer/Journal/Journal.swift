@@ -309,6 +309,21 @@ public struct Journal: Sendable {
         }
     }
 
+    /// Stores a peer's verified attestation unless its transfer is already settled here (released, refunded or
+    /// orphaned): then it is a replay and nothing is written.
+    /// - Returns: the number of distinct signers for the id and kind, or nil for a replay.
+    public func addPeerAttestation(_ a: AttestationRecord) async throws(JournalError) -> Int? {
+        try await write { db in
+            let state = try String.fetchOne(db, sql: "SELECT state FROM transfer WHERE message_id = ?", arguments: [a.messageId.data])
+            if let state, ["released", "refunded", "orphaned"].contains(state) { return nil }
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO attestation (message_id, kind, signer, signature, received_at) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [a.messageId.data, a.kind.rawValue, Data(a.signer), Data(a.signature), Int64(a.receivedAtMillis)])
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM attestation WHERE message_id = ? AND kind = ?",
+                                    arguments: [a.messageId.data, a.kind.rawValue]) ?? 0
+        }
+    }
+
     /// The attestations held for an id and kind, ordered by signer.
     public func attestations(for id: Bytes32, kind: AttestationKind) async throws(JournalError) -> [AttestationRecord] {
         try await read { db in

@@ -282,8 +282,11 @@ public final class RelayerNode: Sendable {
             return
         }
         do {
-            let count = try await journal.addAttestation(AttestationRecord(
-                messageId: a.messageId, kind: kind, signer: a.signer.bytes, signature: a.signature.bytes, receivedAtMillis: now))
+            guard let count = try await journal.addPeerAttestation(AttestationRecord(
+                messageId: a.messageId, kind: kind, signer: a.signer.bytes, signature: a.signature.bytes, receivedAtMillis: now)) else {
+                stats.update { $0.replays += 1 }
+                return
+            }
             stats.update { $0.accepted[kind, default: 0] += 1 }
             if let threshold = context.collector.gateway(for: a.destChain)?.threshold, count >= threshold {
                 await scheduleReady(a.messageId, kind == .release ? .release : .cancel, destChain: a.destChain, context)

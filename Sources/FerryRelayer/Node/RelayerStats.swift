@@ -16,6 +16,8 @@ public final class RelayerStats: Sendable {
         public var failedSubmissions: [SubmissionAction: Int] = [:]
         /// Outcomes observed on chain (released, cancelled, refunded), counted once per transfer per node.
         public var observed: [TransferState: Int] = [:]
+        /// Valid attestations for transfers already settled here (late republishing or replays), ignored.
+        public var replays = 0
         /// Reorg notices handled.
         public var reorgs = 0
         /// Milliseconds from reaching the attestation threshold to seeing the release, summed, with the count,
