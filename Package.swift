@@ -7,6 +7,8 @@ import PackageDescription
 //   FerryRouter -> FerryCore                  FerryWire -> CZeroMQ, FerryCore
 //   FerryRelayer -> FerryChains, FerryWire    FerryAgent -> FerryRouter, FerryChains
 //   FerryServer -> FerryAgent, FerryRelayer   ferry (exe) -> all
+//   FerryRelayerOps -> FerryRelayer (+ Hummingbird, Prometheus, service-lifecycle: /metrics, /healthz, lifecycle)
+//   FerryRelayerBench -> FerryRelayer (in-process benchmark harness: simulated chains, real gossip and journals)
 
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
@@ -25,6 +27,8 @@ let package = Package(
         .library(name: "FerryRouter", targets: ["FerryRouter"]),
         .library(name: "FerryWire", targets: ["FerryWire"]),
         .library(name: "FerryRelayer", targets: ["FerryRelayer"]),
+        .library(name: "FerryRelayerOps", targets: ["FerryRelayerOps"]),
+        .library(name: "FerryRelayerBench", targets: ["FerryRelayerBench"]),
         .library(name: "FerryAgent", targets: ["FerryAgent"]),
         .library(name: "FerryServer", targets: ["FerryServer"]),
     ],
@@ -33,6 +37,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // System-library shims: a module map and a header, no Swift.
@@ -66,6 +73,23 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .target(
+            name: "FerryRelayerOps",
+            dependencies: [
+                "FerryRelayer", "FerryChains", "FerryWire",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "FerryRelayerBench",
+            dependencies: [
+                "FerryRelayer", "FerryChains", "FerryWire",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .target(
             name: "FerryAgent",
             dependencies: [
                 "FerryRouter", "FerryChains",
@@ -78,14 +102,25 @@ let package = Package(
             name: "ferry",
             dependencies: [
                 "FerryCrypto", "FerryCore", "FerryChains", "FerryEVM", "FerryRouter",
-                "FerryWire", "FerryRelayer", "FerryAgent", "FerryServer",
+                "FerryWire", "FerryRelayer", "FerryAgent", "FerryServer", "FerryRelayerOps", "FerryRelayerBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
 
         .testTarget(name: "FerryCryptoTests", dependencies: ["FerryCrypto"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryRelayerTests", dependencies: ["FerryRelayer", "FerryChains", "FerryWire"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FerryRelayerOpsTests",
+            dependencies: [
+                "FerryRelayerOps", "FerryRelayerBench", "FerryRelayer", "FerryChains", "FerryWire",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(name: "FerryRouterTests", dependencies: ["FerryRouter", "FerryCore"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryEVMTests", dependencies: ["FerryEVM"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryChainsTests", dependencies: ["FerryChains", "FerryAdapterConformance"], swiftSettings: swiftSettings),

@@ -28,6 +28,8 @@ public struct RelayerConfig: Sendable, Hashable {
     public var graceMillis: UInt64
     /// Terminal transfers are pruned from the journal after this many hours.
     public var pruneAfterHours: UInt64
+    /// `/healthz` answers 503 when a chain's unprocessed blocks span more than this many seconds of chain time.
+    public var maxLagSeconds: UInt64
     /// The other relayers.
     public var peers: [Peer]
 
@@ -78,6 +80,7 @@ public struct RelayerConfig: Sendable, Hashable {
             threshold: try n.int("threshold", in: 1...64),
             graceMillis: UInt64(try n.int("grace_ms", in: 1...3_600_000, default: 2_000)),
             pruneAfterHours: UInt64(try n.int("prune_after_hours", in: 1...87_600, default: 168)),
+            maxLagSeconds: UInt64(try n.int("max_lag_seconds", in: 1...86_400, default: 60)),
             peers: [])
         try n.rejectUnknown()
         for (i, table) in try reader.tables("peers").enumerated() {

@@ -103,6 +103,17 @@ public struct Journal: Sendable {
         return m
     }
 
+    /// Copies the write-ahead log into the database file and truncates it (a clean stop; committed entries are
+    /// durable without it). Waits for writes in progress.
+    /// - Throws: ``JournalError`` when SQLite refuses (another connection holds a read transaction; retry later).
+    public func checkpoint() async throws(JournalError) {
+        do {
+            try await writer.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+        } catch {
+            throw .database(String(describing: error))
+        }
+    }
+
     // MARK: Transfers
 
     /// Records a lock seen on the source chain, in state `seen`. Idempotent: a lock already journaled is left

@@ -32,6 +32,7 @@ public final class RelayerStats: Sendable {
     }
 
     private let state = Mutex(Snapshot())
+    private let latencyObservers = Mutex<[@Sendable (UInt64) -> Void]>([])
 
     public init() {}
 
@@ -40,7 +41,14 @@ public final class RelayerStats: Sendable {
 
     func update(_ body: (inout Snapshot) -> Void) { state.withLock { body(&$0) } }
 
+    /// Calls `observer` with every attestation-to-release latency recorded from now on, in milliseconds of chain
+    /// time (how a metrics exporter keeps a proper histogram). Observers run on the node's task; keep them short.
+    public func observeReleaseLatency(_ observer: @escaping @Sendable (UInt64) -> Void) {
+        latencyObservers.withLock { $0.append(observer) }
+    }
+
     func recordReleaseLatency(_ millis: UInt64) {
+        for observer in latencyObservers.withLock({ $0 }) { observer(millis) }
         update { s in
             s.releaseLatencyMillisSum += millis
             s.releaseLatencyCount += 1

@@ -1,0 +1,77 @@
+import Foundation
+
+/// What one relayer benchmark run measured.
+public struct BenchReport: Sendable, Hashable, Codable {
+    /// Transfers locked and released.
+    public var transfers: Int
+    public var relayers: Int
+    public var threshold: Int
+    /// Cores the process may use.
+    public var cores: Int
+    /// Wall seconds from the first lock to the last release.
+    public var seconds: Double
+    /// `transfers / seconds`.
+    public var transfersPerSecond: Double
+    /// Lock submission to release observed, wall milliseconds.
+    public var latencyP50Millis: Double
+    public var latencyP99Millis: Double
+    /// Peak resident memory of the process (`VmHWM`), bytes; and the resident set when the run started and ended.
+    public var peakMemoryBytes: UInt64
+    public var residentAtStartBytes: UInt64
+    public var residentAtEndBytes: UInt64
+    /// Seconds the same cores took for the raw crypto of `transfers` transfers (n signatures + k recoveries each).
+    public var cryptoSeconds: Double
+    /// `transfers / cryptoSeconds`.
+    public var cryptoTransfersPerSecond: Double
+    /// End-to-end rate as a fraction of the crypto bound.
+    public var ratio: Double
+    /// Release events on the destination chains (must equal `transfers`).
+    public var releaseEvents: Int
+    /// Per-node work, summed over the nodes: attestations signed, peer attestations verified and accepted,
+    /// gateway calls submitted and refused.
+    public var signed: Int
+    public var accepted: Int
+    public var rejected: Int
+    public var replays: Int
+    public var submitted: Int
+    public var failedSubmissions: Int
+    /// Virtual chain time that passed, seconds, and the number of clock steps.
+    public var chainSeconds: Double
+    public var steps: Int
+    /// Wall seconds the driver spent submitting locks (signing and the ledger's checks) and advancing the clock.
+    public var lockSubmitSeconds: Double
+
+    /// The report as the `ferry bench relayer` command prints it.
+    public var text: String {
+        func f(_ x: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f", x) }
+        func mib(_ b: UInt64) -> String { f(Double(b) / 1_048_576, 1) + " MiB" }
+        return """
+            ferry bench relayer: \(transfers) transfers, \(relayers) relayers, threshold \(threshold), \(cores) cores
+              end-to-end          \(f(transfersPerSecond)) transfers/s (\(transfers) released in \(f(seconds, 2)) s)
+              lock-to-release     p50 \(f(latencyP50Millis, 1)) ms, p99 \(f(latencyP99Millis, 1)) ms (wall clock)
+              peak memory         \(mib(peakMemoryBytes)) (VmHWM; resident \(mib(residentAtStartBytes)) at start, \(mib(residentAtEndBytes)) at end)
+              crypto bound        \(f(cryptoTransfersPerSecond)) transfers/s (\(relayers) signatures + \(threshold) recoveries per transfer on \(cores) cores: \(f(cryptoSeconds, 2)) s)
+              ratio               \(f(ratio * 100, 1))% of the crypto bound
+              exactly once        \(releaseEvents) release events for \(transfers) transfers
+              node work (sum)     signed \(signed), peer attestations accepted \(accepted), rejected \(rejected), replays \(replays), submitted \(submitted), refused \(failedSubmissions)
+              chain time          \(f(chainSeconds, 1)) s of virtual time in \(steps) clock steps; \(f(lockSubmitSeconds, 2)) s wall spent submitting locks
+            """
+    }
+}
+
+/// Reads `/proc/self/status` (Linux); zero elsewhere.
+enum ProcessMemory {
+    /// Peak resident set (`VmHWM`), bytes.
+    static var peak: UInt64 { field("VmHWM:") }
+    /// Current resident set (`VmRSS`), bytes.
+    static var resident: UInt64 { field("VmRSS:") }
+
+    private static func field(_ name: String) -> UInt64 {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in text.split(separator: "\n") where line.hasPrefix(name) {
+            let kib = line.dropFirst(name.count).split(separator: " ").first.flatMap { UInt64($0) } ?? 0
+            return kib * 1024
+        }
+        return 0
+    }
+}
