@@ -69,7 +69,7 @@ enum ProcessMemory {
     private static func field(_ name: String) -> UInt64 {
         guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
         for line in text.split(separator: "\n") where line.hasPrefix(name) {
-            let kib = line.dropFirst(name.count).split(separator: " ").first.flatMap { UInt64($0) } ?? 0
+            let kib = line.dropFirst(name.count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first.flatMap { UInt64($0) } ?? 0
             return kib * 1024
         }
         return 0

@@ -19,8 +19,14 @@ extension RelayerBench {
             .rollup, id: chainB, tokens: [usdc], relayers: set,
             lanes: [LaneConfig(remoteChain: chainA, asset: "USDC", remoteDecimals: 6)],
             remoteGateways: [chainA: gatewayA], finalityDepth: 3, seed: seed)
-        let a = SimulatedLedger(config: configA, clock: .virtual(clock))
-        let b = SimulatedLedger(config: configB, clock: .virtual(clock))
+        // Block space sized 100x the presets so the chains are not the limit (the driver already keeps the clock
+        // from outrunning the nodes); fee rules are otherwise the families' own.
+        var wideA = configA
+        wideA.feeMarket = SolanaFeeMarket(blockCapacity: 4_800_000_000)
+        var wideB = configB
+        wideB.feeMarket = RollupFeeMarket(execution: EIP1559FeeMarket(baseFeePerGas: 10_000_000, gasTarget: 500_000_000, baselineTip: 1_000_000))
+        let a = SimulatedLedger(config: wideA, clock: .virtual(clock))
+        let b = SimulatedLedger(config: wideB, clock: .virtual(clock))
         for ledger in [a, b] {
             try await ledger.addLiquidity("USDC", amount: Amount(1_000_000_000_000_000_000))
             let native = ledger.config.info.nativeAsset

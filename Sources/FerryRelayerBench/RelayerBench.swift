@@ -155,7 +155,9 @@ public struct RelayerBench: Sendable {
             }
             if ContinuousClock.now - lastReport > .seconds(2) {
                 lastReport = ContinuousClock.now
-                progress("locked \(next), released \(tracker.released) of \(o.transfers) (step \(steps))")
+                var mempools: [String] = []
+                for (id, ledger) in ledgers.sorted(by: { $0.key < $1.key }) { mempools.append("\(id.rawValue): \(await ledger.pendingCount)") }
+                progress("locked \(next), released \(tracker.released) of \(o.transfers) (step \(steps), mempools \(mempools.joined(separator: ", ")))")
             }
         }
         let elapsed = ContinuousClock.now - start

@@ -69,16 +69,20 @@ struct RelayerCommand: AsyncParsableCommand {
             @Option(name: .long, help: "Secret key file to create (refused if it exists). Without it, both keys are printed.")
             var out: String?
 
+            @OptionGroup var output: OutputOptions
+
             func run() async throws {
-                try await reportingErrors(OutputOptions()) {
+                try await reportingErrors(output) {
                     let pair = try CurveKeyPair.generate()
                     guard let out else {
-                        print("public \(pair.publicKey.z85)\nsecret \(pair.secretKey.z85)")
+                        try output.emit(["public_key": pair.publicKey.z85, "secret_key": pair.secretKey.z85]) {
+                            "public \(pair.publicKey.z85)\nsecret \(pair.secretKey.z85)"
+                        }
                         return
                     }
                     try SecretFile.create(out, contents: pair.secretKey.z85 + "\n", mode: 0o600)
                     try SecretFile.create(out + ".pub", contents: pair.publicKey.z85 + "\n", mode: 0o644)
-                    print(pair.publicKey.z85)
+                    try output.emit(["public_key": pair.publicKey.z85, "secret_file": out]) { pair.publicKey.z85 }
                 }
             }
         }
