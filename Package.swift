@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "FerryCrypto", targets: ["FerryCrypto"]),
         .library(name: "FerryCore", targets: ["FerryCore"]),
         .library(name: "FerryChains", targets: ["FerryChains"]),
+        .library(name: "FerryAdapterConformance", targets: ["FerryAdapterConformance"]),
         .library(name: "FerryEVM", targets: ["FerryEVM"]),
         .library(name: "FerryRouter", targets: ["FerryRouter"]),
         .library(name: "FerryWire", targets: ["FerryWire"]),
@@ -45,6 +46,7 @@ let package = Package(
         .target(name: "FerryCrypto", dependencies: ["CSecp256k1", "COpenSSL"], swiftSettings: swiftSettings),
         .target(name: "FerryCore", dependencies: ["FerryCrypto"], swiftSettings: swiftSettings),
         .target(name: "FerryChains", dependencies: ["FerryCore"], swiftSettings: swiftSettings),
+        .target(name: "FerryAdapterConformance", dependencies: ["FerryChains"], swiftSettings: swiftSettings),
         .target(name: "FerryEVM", dependencies: ["FerryChains"], swiftSettings: swiftSettings),
         .target(name: "FerryRouter", dependencies: ["FerryCore"], swiftSettings: swiftSettings),
         .target(name: "FerryWire", dependencies: ["CZeroMQ", "FerryCore"], swiftSettings: swiftSettings),
@@ -63,6 +65,7 @@ let package = Package(
         .testTarget(name: "FerryCryptoTests", dependencies: ["FerryCrypto"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryRouterTests", dependencies: ["FerryRouter", "FerryCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "FerryChainsTests", dependencies: ["FerryChains", "FerryAdapterConformance"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryEVMTests", dependencies: ["FerryEVM"], swiftSettings: swiftSettings),
     ]
 )

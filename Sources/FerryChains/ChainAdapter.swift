@@ -1,0 +1,52 @@
+public import FerryCore
+public import FerryCrypto
+
+/// The one protocol an integrator implements to add a chain to Ferry.
+///
+/// An adapter reads a ledger and drives its Ferry gateway. It holds no keys: calls that change state take a
+/// ``TransactionSigner``. Every method is safe to call concurrently. Failures are ``ChainError``s.
+/// Run `FerryAdapterConformance` against an implementation to check it behaves as Ferry expects.
+public protocol ChainAdapter: Sendable {
+    /// Static facts: id, family, native asset, finality depth, block time.
+    var info: ChainInfo { get }
+
+    /// The newest block the adapter knows.
+    func head() async throws(ChainError) -> BlockRef
+
+    /// The highest block at least ``ChainInfo/finalityDepth`` deep: events at or below it will not be reorged.
+    func finalizedHeight() async throws(ChainError) -> UInt64
+
+    /// Balance of `account` in `asset` (a symbol from ``ChainInfo/assets``), in smallest units.
+    func balance(of account: Address, asset: String) async throws(ChainError) -> Amount
+
+    /// What one gateway call costs now, in native smallest units, at low / median / high priority.
+    func feeEstimate() async throws(ChainError) -> FeeEstimate
+
+    /// Signs and submits one gateway call; returns once the chain has accepted it into its mempool.
+    /// Inclusion is observed through ``transaction(_:)`` and ``events(from:)``.
+    func submit(_ call: GatewayCall, signer: any TransactionSigner, priority: FeePriority) async throws(ChainError) -> TxID
+
+    /// Where a submitted transaction is now.
+    func transaction(_ id: TxID) async throws(ChainError) -> TxStatus
+
+    /// The gateway's own record of a message id: the source of truth for idempotent relaying.
+    func gatewayState(of messageId: Bytes32) async throws(ChainError) -> GatewayRecord
+
+    /// Gateway events from `height` (inclusive) onward, in chain order, followed live.
+    ///
+    /// When blocks the stream already delivered are replaced, it yields ``GatewayEvent/reorg(fromHeight:)``
+    /// and then the new chain's events from that height. The stream ends only when the consumer stops.
+    func events(from height: UInt64) -> AsyncThrowingStream<GatewayEvent, any Error>
+
+    /// The relayer set and threshold the gateway verifies attestations against.
+    func relayerSet() async throws(ChainError) -> RelayerSet
+}
+
+/// A key that can authorise transactions on a chain. Ferry's keystore-backed wallet implements it;
+/// adapters never see key bytes.
+public protocol TransactionSigner: Sendable {
+    /// The account the signatures belong to.
+    var address: EthereumAddress { get }
+    /// Signs a 32-byte digest (recoverable, low-s).
+    func sign(digest: Bytes32) throws -> Signature
+}

@@ -1,3 +1,0 @@
-// FerryChains: chain adapters, the chain registry and simulated ledgers.
-// Filled in by its own issue; the module exists now so the dependency graph of
-// docs/architecture.md is enforced by the build from the start.

@@ -1,0 +1,247 @@
+import FerryCore
+import FerryCrypto
+
+/// The gateway's storage on a simulated ledger.
+struct GatewayState: Sendable {
+    /// The nonce the next lock gets.
+    var nextNonce: UInt64 = 0
+    var records: [Bytes32: GatewayRecord] = [:]
+    /// Source-side locks still refundable: what was taken and how.
+    var locks: [Bytes32: LockEntry] = [:]
+    /// Value held per asset: locked funds, liquidity, relay fees.
+    var pools: [String: Amount] = [:]
+    var buckets: [String: TokenBucket] = [:]
+}
+
+/// What a lock took, kept for its refund.
+struct LockEntry: Sendable, Hashable {
+    let transfer: Transfer
+    let asset: String
+    let sourceUnits: Amount
+    let mode: LaneMode
+}
+
+/// What a successful gateway call did, before the ledger stamps block and transaction on it.
+enum GatewayOutcome: Sendable, Hashable {
+    case locked(messageId: Bytes32, transfer: Transfer)
+    case released(messageId: Bytes32)
+    case cancelled(messageId: Bytes32)
+    case refunded(messageId: Bytes32)
+}
+
+/// The gateway's rules, the same as the Vyper gateway's: locks with gateway-assigned nonces, k-of-n EIP-712
+/// attestations for release / cancel / refund, release and cancel mutually exclusive, pools or burn/mint per
+/// lane, and per-lane token-bucket rate limits.
+struct GatewayProgram: Sendable {
+    let config: SimulatedChainConfig
+
+    var chain: ChainID { config.info.id }
+
+    func execute(_ call: GatewayCall, sender: Address, state: inout LedgerState, nowMillis: UInt64,
+                 height: UInt64) throws(ExecutionFailure) -> GatewayOutcome {
+        switch call {
+        case let .lock(transfer): return try lock(transfer, sender: sender, state: &state, nowMillis: nowMillis, height: height)
+        case let .release(transfer, signatures):
+            return try release(transfer, signatures, state: &state, nowMillis: nowMillis, height: height)
+        case let .cancel(transfer, signatures):
+            return try cancel(transfer, signatures, state: &state, nowMillis: nowMillis, height: height)
+        case let .refund(transfer, signatures):
+            return try refund(transfer, signatures, state: &state, height: height)
+        }
+    }
+
+    // MARK: Source side
+
+    private func lock(_ requested: Transfer, sender: Address, state: inout LedgerState, nowMillis: UInt64,
+                      height: UInt64) throws(ExecutionFailure) -> GatewayOutcome {
+        guard requested.version == Transfer.currentVersion else { throw .rejected("unsupported transfer version \(requested.version)") }
+        guard requested.sourceChain == chain else {
+            throw .rejected("lock names source \(requested.sourceChain), but this gateway is on \(chain)")
+        }
+        guard requested.destChain != chain else { throw .rejected("lock to the same chain \(chain)") }
+        guard requested.sender == sender else {
+            throw .rejected("transfer.sender \(requested.sender) is not the transaction signer \(sender)")
+        }
+        guard !requested.amount.isZero else { throw .rejected("lock amount is zero") }
+        guard requested.deadline > nowMillis / 1000 else {
+            throw .rejected("deadline \(requested.deadline) is not after chain time \(nowMillis / 1000)")
+        }
+        let asset = try assetSymbol(requested.sourceAsset)
+        guard let lane = config.lane(remote: requested.destChain, asset: asset) else {
+            throw .rejected("no lane for \(asset) to \(requested.destChain)")
+        }
+        let localDecimals = config.info.asset(asset)?.decimals ?? lane.remoteDecimals
+        let sourceUnits = try Self.convert(requested.amount, from: lane.remoteDecimals, to: localDecimals)
+        if let limit = lane.rateLimit {
+            try takeFromBucket(lane: lane, amount: sourceUnits, limit: limit, state: &state, nowMillis: nowMillis)
+        }
+        var transfer = requested
+        transfer.nonce = state.gateway.nextNonce
+        let messageId = transfer.messageId
+        guard state.gateway.records[messageId] == nil else { throw .rejected("message \(messageId) already exists") }
+
+        let total: Amount
+        do { total = try sourceUnits + transfer.fee } catch { throw .rejected("amount + fee overflows") }
+        try state.debit(sender, asset, total)
+        switch lane.mode {
+        case .lockRelease:
+            try addToPool(asset, total, state: &state)
+        case .burnMint:
+            try state.updateSupply(asset) { (s: inout SupplyAccount) throws(AmountError) in s.bridgeBurned = try s.bridgeBurned + sourceUnits }
+            try addToPool(asset, transfer.fee, state: &state)
+        }
+        state.gateway.nextNonce += 1
+        state.gateway.records[messageId] = .locked(transfer, height: height)
+        state.gateway.locks[messageId] = LockEntry(transfer: transfer, asset: asset, sourceUnits: sourceUnits, mode: lane.mode)
+        return .locked(messageId: messageId, transfer: transfer)
+    }
+
+    private func refund(_ transfer: Transfer, _ signatures: [Signature], state: inout LedgerState,
+                        height: UInt64) throws(ExecutionFailure) -> GatewayOutcome {
+        let messageId = transfer.messageId
+        switch state.gateway.records[messageId] {
+        case .locked?: break
+        case .refunded?: throw .rejected("message \(messageId) was already refunded")
+        case nil, .none?: throw .rejected("no lock for message \(messageId) on \(chain)")
+        case .released?, .cancelled?: throw .rejected("message \(messageId) is a destination record here, not a lock")
+        }
+        guard let entry = state.gateway.locks[messageId] else { throw .rejected("no lock for message \(messageId) on \(chain)") }
+        guard let remoteGateway = config.remoteGateways[transfer.destChain] else {
+            throw .rejected("gateway does not know the destination gateway of \(transfer.destChain) to verify the cancel")
+        }
+        let domain = EIP712Domain.ferry(chainId: transfer.destChain.rawValue, gateway: remoteGateway)
+        try verifyAttestations(signatures, digest: FerryAttestation.cancel(messageId: messageId).digest(in: domain), what: "Cancel")
+        switch entry.mode {
+        case .lockRelease:
+            let total: Amount
+            do { total = try entry.sourceUnits + transfer.fee } catch { throw .rejected("amount + fee overflows") }
+            try takeFromPool(entry.asset, total, state: &state)
+            try state.credit(transfer.sender, entry.asset, total)
+        case .burnMint:
+            try state.updateSupply(entry.asset) { (s: inout SupplyAccount) throws(AmountError) in s.bridgeMinted = try s.bridgeMinted + entry.sourceUnits }
+            try takeFromPool(entry.asset, transfer.fee, state: &state)
+            try state.credit(transfer.sender, entry.asset, entry.sourceUnits)
+            try state.credit(transfer.sender, entry.asset, transfer.fee)
+        }
+        state.gateway.records[messageId] = .refunded(height: height)
+        state.gateway.locks[messageId] = nil
+        return .refunded(messageId: messageId)
+    }
+
+    // MARK: Destination side
+
+    private func release(_ transfer: Transfer, _ signatures: [Signature], state: inout LedgerState, nowMillis: UInt64,
+                         height: UInt64) throws(ExecutionFailure) -> GatewayOutcome {
+        let messageId = try checkDestination(transfer, state: state)
+        try verifyAttestations(signatures, digest: FerryAttestation.release(messageId: messageId).digest(in: config.info.attestationDomain),
+                               what: "Release")
+        let asset = try assetSymbol(transfer.destAsset)
+        guard let lane = config.lane(remote: transfer.sourceChain, asset: asset) else {
+            throw .rejected("no lane for \(asset) from \(transfer.sourceChain)")
+        }
+        if let limit = lane.rateLimit {
+            try takeFromBucket(lane: lane, amount: transfer.amount, limit: limit, state: &state, nowMillis: nowMillis)
+        }
+        switch lane.mode {
+        case .lockRelease:
+            try takeFromPool(asset, transfer.amount, state: &state)
+        case .burnMint:
+            try state.updateSupply(asset) { (s: inout SupplyAccount) throws(AmountError) in s.bridgeMinted = try s.bridgeMinted + transfer.amount }
+        }
+        try state.credit(transfer.receiver, asset, transfer.amount)
+        state.gateway.records[messageId] = .released(height: height)
+        return .released(messageId: messageId)
+    }
+
+    private func cancel(_ transfer: Transfer, _ signatures: [Signature], state: inout LedgerState, nowMillis: UInt64,
+                        height: UInt64) throws(ExecutionFailure) -> GatewayOutcome {
+        let messageId = try checkDestination(transfer, state: state)
+        let now = nowMillis / 1000
+        guard now >= transfer.deadline else {
+            throw .rejected("cannot cancel before the deadline: chain time \(now) < deadline \(transfer.deadline)")
+        }
+        try verifyAttestations(signatures, digest: FerryAttestation.cancel(messageId: messageId).digest(in: config.info.attestationDomain),
+                               what: "Cancel")
+        state.gateway.records[messageId] = .cancelled(height: height)
+        return .cancelled(messageId: messageId)
+    }
+
+    private func checkDestination(_ transfer: Transfer, state: LedgerState) throws(ExecutionFailure) -> Bytes32 {
+        guard transfer.destChain == chain else {
+            throw .rejected("transfer is for \(transfer.destChain), but this gateway is on \(chain)")
+        }
+        let messageId = transfer.messageId
+        switch state.gateway.records[messageId] {
+        case nil, .none?: return messageId
+        case .released?: throw .rejected("message \(messageId) was already released")
+        case .cancelled?: throw .rejected("message \(messageId) was cancelled; it can never be released")
+        case .locked?, .refunded?: throw .rejected("message \(messageId) is a source record here")
+        }
+    }
+
+    // MARK: Rules shared by the calls
+
+    /// k-of-n: every signature must recover to a distinct relayer-set member, with low s; at least `threshold` of them.
+    func verifyAttestations(_ signatures: [Signature], digest: Bytes32, what: String) throws(ExecutionFailure) {
+        let set = config.relayers
+        var seen: Set<EthereumAddress> = []
+        for (index, signature) in signatures.enumerated() {
+            guard signature.isLowS else { throw .rejected("\(what) signature \(index) has a high s value (malleable)") }
+            let signer: EthereumAddress
+            do { signer = try signature.recoverAddress(digest: digest) } catch {
+                throw .rejected("\(what) signature \(index) does not recover: \(error)")
+            }
+            guard set.members.contains(signer) else {
+                throw .rejected("\(what) signature \(index) is from \(signer.checksummed), not a relayer of this gateway")
+            }
+            guard seen.insert(signer).inserted else {
+                throw .rejected("\(what) signature \(index) repeats signer \(signer.checksummed)")
+            }
+        }
+        guard seen.count >= set.threshold else {
+            throw .rejected("\(what) needs \(set.threshold) of \(set.members.count) relayer signatures, got \(seen.count)")
+        }
+    }
+
+    private func assetSymbol(_ gatewayID: Bytes32) throws(ExecutionFailure) -> String {
+        guard let info = config.info.assets.first(where: { $0.gatewayID == gatewayID }) else {
+            throw .rejected("unknown asset \(gatewayID) on \(chain)")
+        }
+        return info.symbol
+    }
+
+    private func takeFromBucket(lane: LaneConfig, amount: Amount, limit: RateLimit, state: inout LedgerState,
+                                nowMillis: UInt64) throws(ExecutionFailure) {
+        let key = "\(lane.remoteChain.rawValue):\(lane.asset)"
+        var bucket = state.gateway.buckets[key] ?? TokenBucket(limit: limit, nowMillis: nowMillis)
+        try bucket.take(amount, limit: limit, nowMillis: nowMillis, lane: "\(lane.asset)<->\(lane.remoteChain)")
+        state.gateway.buckets[key] = bucket
+    }
+
+    private func addToPool(_ asset: String, _ amount: Amount, state: inout LedgerState) throws(ExecutionFailure) {
+        do { state.gateway.pools[asset] = try (state.gateway.pools[asset] ?? .zero) + amount } catch {
+            throw .rejected("pool overflow for \(asset)")
+        }
+    }
+
+    private func takeFromPool(_ asset: String, _ amount: Amount, state: inout LedgerState) throws(ExecutionFailure) {
+        let have = state.gateway.pools[asset] ?? .zero
+        guard have >= amount else {
+            throw .rejected("insufficient \(asset) liquidity in the gateway pool: need \(amount), have \(have)")
+        }
+        state.gateway.pools[asset] = have.saturatingSubtract(amount)
+    }
+
+    /// `amount` in `from` decimals expressed in `to` decimals, rounded up (the payer covers any dust).
+    static func convert(_ amount: Amount, from: Int, to: Int) throws(ExecutionFailure) -> Amount {
+        guard from != to else { return amount }
+        guard (0...77).contains(from), (0...77).contains(to) else { throw .rejected("unsupported decimals \(from) -> \(to)") }
+        do {
+            var scale = Amount(1)
+            for _ in 0..<abs(to - from) { scale = try scale * Amount(10) }
+            return to > from ? try amount * scale : try amount.dividedRounding(by: scale, .up)
+        } catch {
+            throw .rejected("amount \(amount) does not fit after converting \(from) to \(to) decimals")
+        }
+    }
+}

@@ -1,0 +1,84 @@
+public import FerryCore
+public import FerryCrypto
+
+/// A signed transaction on a simulated ledger: one gateway call from one account, authenticated by the
+/// sender's recoverable signature over ``signingHash``.
+public struct SimTransaction: Sendable, Hashable {
+    public let chain: ChainID
+    /// The sender's account (its Ethereum address, left-padded).
+    public let from: Address
+    /// The sender's sequence number; the ledger includes nonces in order.
+    public let nonce: UInt64
+    public let call: GatewayCall
+    public let bid: FeeBid
+    /// Recoverable secp256k1 signature over ``signingHash`` by `from`.
+    public let signature: Signature
+
+    public init(chain: ChainID, from: Address, nonce: UInt64, call: GatewayCall, bid: FeeBid, signature: Signature) {
+        self.chain = chain
+        self.from = from
+        self.nonce = nonce
+        self.call = call
+        self.bid = bid
+        self.signature = signature
+    }
+
+    /// The transaction's id: its signing hash (signatures are not part of it, so a malleated signature
+    /// cannot make a second id for the same transaction).
+    public var id: TxID { TxID(signingHash) }
+
+    /// keccak256 over chain, sender, nonce, bid and call.
+    public var signingHash: Bytes32 {
+        Self.signingHash(chain: chain, from: from, nonce: nonce, call: call, bid: bid)
+    }
+
+    /// The digest a sender signs for these fields.
+    public static func signingHash(chain: ChainID, from: Address, nonce: UInt64, call: GatewayCall, bid: FeeBid) -> Bytes32 {
+        var out: [UInt8] = Array("ferry.sim.tx.v1".utf8)
+        out += be(chain.rawValue) + from.bytes32.bytes + be(nonce)
+        out += be(bid.units) + be(bid.maxBasePerUnit) + be(bid.tipPerUnit) + be(bid.fixedBurned) + be(bid.fixedToProducer)
+        out += call.canonicalBytes
+        return Keccak256.hash(out)
+    }
+
+    /// The kind of call, for sizing.
+    public var kind: GatewayCallKind { call.kind }
+}
+
+extension GatewayCall {
+    /// Which gateway function this is.
+    public var kind: GatewayCallKind {
+        switch self {
+        case .lock: .lock
+        case .release: .release
+        case .cancel: .cancel
+        case .refund: .refund
+        }
+    }
+
+    /// The transfer the call is about.
+    public var transfer: Transfer {
+        switch self {
+        case let .lock(t), let .release(t, _), let .cancel(t, _), let .refund(t, _): t
+        }
+    }
+
+    /// Attestation signatures carried by the call (none for a lock).
+    public var signatures: [Signature] {
+        switch self {
+        case .lock: []
+        case let .release(_, s), let .cancel(_, s), let .refund(_, s): s
+        }
+    }
+
+    /// A byte encoding that identifies the call: kind, ABI-encoded transfer, then each signature's r‖s‖v.
+    public var canonicalBytes: [UInt8] {
+        let tag: UInt8 = switch kind { case .lock: 1; case .release: 2; case .cancel: 3; case .refund: 4 }
+        var out: [UInt8] = [tag] + transfer.abiEncoded + be(UInt64(signatures.count))
+        for signature in signatures { out += signature.rsv }
+        return out
+    }
+}
+
+/// Big-endian bytes of `value`.
+func be(_ value: UInt64) -> [UInt8] { withUnsafeBytes(of: value.bigEndian) { Array($0) } }

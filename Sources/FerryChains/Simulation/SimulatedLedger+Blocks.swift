@@ -1,0 +1,217 @@
+import FerryCore
+import FerryCrypto
+
+extension SimulatedLedger {
+    /// Produces every block due by the clock's current time (and applies scheduled faults on the way).
+    func catchUp() {
+        let now = clock.unixMillis
+        var changed = false
+        while true {
+            let due = nextBlockDueMillis
+            if let next = scheduled.first, genesisMillis + next.atSeconds * 1000 <= min(due, now) {
+                scheduled.removeFirst()
+                // A scheduled reorg that cannot happen (too deep) is skipped; scenario files are validated when loaded.
+                try? applyNow(next.fault, at: genesisMillis + next.atSeconds * 1000)
+                changed = true
+                continue
+            }
+            guard due <= now else { break }
+            produceBlock(at: due)
+            changed = true
+        }
+        if changed { notifier.notify() }
+    }
+
+    /// Builds one block at `timestamp`: drops (if a drop fault is on), then fills the block by tip, with
+    /// background demand taking its share, then updates the fee market.
+    func produceBlock(at timestamp: UInt64) {
+        let height = headRef.height + 1
+        if faults.dropPerMille > 0, timestamp <= faults.dropUntilMillis {
+            mempool.removeAll { tx in
+                let dropped = rng.next() % 1000 < faults.dropPerMille
+                if dropped { statuses[tx.id] = .dropped }
+                return dropped
+            }
+        }
+        var s = state
+        let congestion = timestamp <= faults.congestionUntilMillis ? s.market.congestionPercent : 0
+        if congestion == 0 { s.market.congestionPercent = 0 }
+        let capacity = s.market.blockCapacity
+        let backgroundDemand = UInt64(clamping: UInt128(capacity) * UInt128(s.market.organicLoadPercent + congestion) / 100)
+        let backgroundTip = s.market.standardTip(.median)
+        let ordered = mempool.sorted { a, b in
+            a.bid.tipPerUnit != b.bid.tipPerUnit ? a.bid.tipPerUnit > b.bid.tipPerUnit : (arrivals[a.id] ?? 0) < (arrivals[b.id] ?? 0)
+        }
+        var used: UInt64 = 0
+        var included: [TxID] = []
+        var events: [GatewayEvent] = []
+        var receipts: [TxID: TxStatus] = [:]
+        var done: Set<TxID> = []
+
+        func fill(_ candidates: [SimTransaction]) {
+            var progress = true
+            while progress {
+                progress = false
+                for tx in candidates where !done.contains(tx.id) {
+                    let expected = s.nonces[tx.from] ?? 0
+                    if tx.nonce < expected {
+                        done.insert(tx.id)
+                        receipts[tx.id] = .dropped
+                        continue
+                    }
+                    guard tx.nonce == expected, tx.bid.units <= capacity - used else { continue }
+                    switch execute(tx, in: &s, timestamp: timestamp, height: height) {
+                    case .notIncludable:
+                        continue
+                    case .unpayable:
+                        done.insert(tx.id)
+                        receipts[tx.id] = .dropped
+                    case let .reverted(reason):
+                        done.insert(tx.id)
+                        used += tx.bid.units
+                        included.append(tx.id)
+                        receipts[tx.id] = .included(height: height, succeeded: false, reason: reason)
+                        progress = true
+                    case let .succeeded(outcome):
+                        done.insert(tx.id)
+                        used += tx.bid.units
+                        included.append(tx.id)
+                        receipts[tx.id] = .included(height: height, succeeded: true, reason: nil)
+                        events.append(outcome.event(block: height, tx: tx.id))
+                        progress = true
+                    }
+                }
+            }
+        }
+
+        fill(ordered.filter { $0.bid.tipPerUnit >= backgroundTip })
+        used += min(backgroundDemand, capacity - used)
+        fill(ordered)
+
+        s.market.endBlock(usedUnits: used)
+        mempool.removeAll { done.contains($0.id) }
+        for (id, status) in receipts { statuses[id] = status }
+        state = s
+
+        let parent = headRef
+        var preimage = Array("ferry.sim.block".utf8) + be(chain.rawValue) + parent.hash.bytes + be(height) + be(timestamp) + be(forks)
+        for id in included { preimage += id.hash.bytes }
+        let ref = BlockRef(height: height, hash: Keccak256.hash(preimage), timestampMillis: timestamp)
+        // Events were built before the block hash was known: stamp the real reference on them.
+        let stamped = events.map { $0.restamped(ref) }
+        blocks.append(SimBlock(ref: ref, transactions: included, events: stamped, usedUnits: used))
+        snapshots[height] = state
+        if height > config.maxReorgDepth + 1 { snapshots[height - config.maxReorgDepth - 1] = nil }
+    }
+
+    /// Replaces the last `depth` blocks. Their transactions return to the mempool and are re-mined into the
+    /// replacement blocks, unless `dropTransactions`, in which case they are gone (status `.dropped`).
+    /// - Throws: `.rejected` when `depth` is zero, reaches a final block, or exceeds ``SimulatedChainConfig/maxReorgDepth``.
+    public func reorg(depth: UInt64, dropTransactions: Bool = false) throws(ChainError) {
+        catchUp()
+        try performReorg(depth: depth, dropTransactions: dropTransactions)
+        notifier.notify()
+    }
+
+    func performReorg(depth: UInt64, dropTransactions: Bool) throws(ChainError) {
+        let head = headRef.height
+        guard depth >= 1 else { throw .rejected(chain, reason: "reorg depth must be at least 1") }
+        guard depth <= head else { throw .rejected(chain, reason: "reorg depth \(depth) exceeds the chain height \(head)") }
+        guard depth <= config.info.finalityDepth else {
+            throw .rejected(chain, reason: "reorg depth \(depth) would replace final blocks (finality depth \(config.info.finalityDepth))")
+        }
+        let base = head - depth
+        guard depth <= config.maxReorgDepth, let restored = snapshots[base] else {
+            throw .rejected(chain, reason: "reorg depth \(depth) exceeds the kept history (max \(config.maxReorgDepth))")
+        }
+        let removed = blocks.suffix(Int(depth))
+        let timestamps = removed.map(\.ref.timestampMillis)
+        blocks.removeLast(Int(depth))
+        for h in (base + 1)...head { snapshots[h] = nil }
+        state = restored
+        var returning: [SimTransaction] = []
+        for block in removed {
+            for id in block.transactions {
+                if dropTransactions {
+                    statuses[id] = .dropped
+                } else if let tx = known[id] {
+                    returning.append(tx)
+                    statuses[id] = .pending
+                }
+            }
+        }
+        mempool.insert(contentsOf: returning, at: 0)
+        forks += 1
+        for timestamp in timestamps { produceBlock(at: timestamp) }
+    }
+
+    /// Applies `fault` now.
+    public func apply(_ fault: Fault) throws(ChainError) {
+        catchUp()
+        try applyNow(fault, at: clock.unixMillis)
+        notifier.notify()
+    }
+
+    /// Ends an outage early.
+    public func endOutage() {
+        faults.outageUntilMillis = nil
+        catchUp()
+        notifier.notify()
+    }
+
+    /// Schedules `scenario`'s faults for this chain, relative to genesis.
+    public func schedule(_ scenario: FaultScenario) {
+        if let seed = scenario.seed { rng = SeededGenerator(seed: seed ^ chain.rawValue) }
+        scheduled.append(contentsOf: scenario.faults(for: chain))
+        scheduled.sort { $0.atSeconds < $1.atSeconds }
+        catchUp()
+    }
+
+    /// Drops every pending transaction now.
+    public func dropPending() {
+        catchUp()
+        for tx in mempool { statuses[tx.id] = .dropped }
+        mempool.removeAll()
+    }
+
+    func applyNow(_ fault: Fault, at millis: UInt64) throws(ChainError) {
+        switch fault {
+        case let .feeSpike(factor):
+            state.market.spike(factor: factor)
+        case let .congestion(load, seconds):
+            state.market.congestionPercent = load
+            faults.congestionUntilMillis = millis + seconds * 1000
+        case let .outage(seconds):
+            faults.outageUntilMillis = seconds.map { millis + $0 * 1000 } ?? .max
+        case let .reorg(depth, drop):
+            try performReorg(depth: depth, dropTransactions: drop)
+        case let .dropTransactions(perMille, seconds):
+            faults.dropPerMille = min(perMille, 1000)
+            faults.dropUntilMillis = millis + seconds * 1000
+        }
+    }
+}
+
+extension GatewayOutcome {
+    func event(block height: UInt64, tx: TxID) -> GatewayEvent {
+        let placeholder = BlockRef(height: height, hash: .zero, timestampMillis: 0)
+        switch self {
+        case let .locked(id, transfer): return .locked(messageId: id, transfer: transfer, block: placeholder, tx: tx)
+        case let .released(id): return .released(messageId: id, block: placeholder, tx: tx)
+        case let .cancelled(id): return .cancelled(messageId: id, block: placeholder, tx: tx)
+        case let .refunded(id): return .refunded(messageId: id, block: placeholder, tx: tx)
+        }
+    }
+}
+
+extension GatewayEvent {
+    func restamped(_ ref: BlockRef) -> GatewayEvent {
+        switch self {
+        case let .locked(id, transfer, _, tx): .locked(messageId: id, transfer: transfer, block: ref, tx: tx)
+        case let .released(id, _, tx): .released(messageId: id, block: ref, tx: tx)
+        case let .cancelled(id, _, tx): .cancelled(messageId: id, block: ref, tx: tx)
+        case let .refunded(id, _, tx): .refunded(messageId: id, block: ref, tx: tx)
+        case .reorg, .head: self
+        }
+    }
+}

@@ -1,0 +1,264 @@
+public import FerryCore
+public import FerryCrypto
+
+/// An in-process ledger of one chain family: accounts, native and token balances, a mempool, blocks produced
+/// on a ``LedgerClock``, the Ferry gateway program, and scriptable faults.
+///
+/// Blocks are produced lazily: every call first produces all blocks due by the clock's "now", so with a
+/// ``VirtualClock`` the chain advances exactly when a test advances time, and the outcome depends only on the
+/// seed and the calls made. Value is conserved and checkable with ``conservation()``.
+public actor SimulatedLedger {
+    /// The chain's configuration (static).
+    public nonisolated let config: SimulatedChainConfig
+    /// The clock blocks are produced on.
+    public nonisolated let clock: LedgerClock
+    /// Unix milliseconds of block 0.
+    public nonisolated let genesisMillis: UInt64
+    nonisolated let program: GatewayProgram
+    nonisolated let notifier = ChangeNotifier()
+
+    var state: LedgerState
+    var blocks: [SimBlock] = []
+    /// State after each recent block, for reorgs.
+    var snapshots: [UInt64: LedgerState] = [:]
+    var mempool: [SimTransaction] = []
+    var arrivals: [TxID: UInt64] = [:]
+    var arrivalCounter: UInt64 = 0
+    var statuses: [TxID: TxStatus] = [:]
+    /// Every transaction accepted, by id (reorgs put mined ones back into the mempool).
+    var known: [TxID: SimTransaction] = [:]
+    var forks: UInt64 = 0
+    var faults = ActiveFaults()
+    var scheduled: [ScheduledFault] = []
+    var rng: SeededGenerator
+
+    /// A ledger at genesis (block 0 at the clock's current time).
+    public init(config: SimulatedChainConfig, clock: LedgerClock) {
+        self.config = config
+        self.clock = clock
+        self.program = GatewayProgram(config: config)
+        self.genesisMillis = clock.unixMillis
+        self.state = LedgerState(market: config.feeMarket)
+        self.rng = SeededGenerator(seed: config.seed)
+        let hash = Keccak256.hash(Array("ferry.sim.genesis".utf8) + be(config.info.id.rawValue) + be(genesisMillis))
+        let genesis = SimBlock(ref: BlockRef(height: 0, hash: hash, timestampMillis: genesisMillis), transactions: [], events: [], usedUnits: 0)
+        blocks = [genesis]
+        snapshots[0] = state
+    }
+
+    public nonisolated var chain: ChainID { config.info.id }
+
+    // MARK: Reading
+
+    /// The newest block. Throws `.unreachable` during an outage.
+    public func head() throws(ChainError) -> BlockRef {
+        try reachable()
+        return headRef
+    }
+
+    /// `head - finalityDepth` (0 early on). Throws `.unreachable` during an outage.
+    public func finalizedHeight() throws(ChainError) -> UInt64 {
+        try reachable()
+        return finalized
+    }
+
+    /// Balance of `account` in `asset`. Throws `.unknown` for an asset the chain does not have.
+    public func balance(of account: Address, asset: String) throws(ChainError) -> Amount {
+        try reachable()
+        guard config.info.asset(asset) != nil else { throw .unknown(chain, what: "asset \"\(asset)\" (known: \(assetList))") }
+        return state.balance(of: account, asset)
+    }
+
+    /// The cost of a lock now at low / median / high priority, in native smallest units.
+    public func feeEstimate() throws(ChainError) -> FeeEstimate {
+        try reachable()
+        return state.market.estimate(takenAtMillis: clock.unixMillis)
+    }
+
+    /// Where transaction `id` stands. Throws `.unknown` for an id never submitted here.
+    public func transaction(_ id: TxID) throws(ChainError) -> TxStatus {
+        try reachable()
+        guard let status = statuses[id] else { throw .unknown(chain, what: "transaction \(id)") }
+        return status
+    }
+
+    /// The gateway's record of `messageId`.
+    public func gatewayState(of messageId: Bytes32) throws(ChainError) -> GatewayRecord {
+        try reachable()
+        return state.gateway.records[messageId] ?? GatewayRecord.none
+    }
+
+    /// The relayer set the gateway verifies against.
+    public func relayerSet() throws(ChainError) -> RelayerSet {
+        try reachable()
+        return config.relayers
+    }
+
+    /// Gateway pool (locked value plus liquidity) of `asset`. Not subject to outages (an operator's view).
+    public func pool(_ asset: String) -> Amount {
+        catchUp()
+        return state.gateway.pools[asset] ?? .zero
+    }
+
+    /// The conservation equation for every asset of the chain, at the current head.
+    public func conservation() -> [AssetConservation] {
+        catchUp()
+        return state.conservation(assets: config.info.assets.map(\.symbol))
+    }
+
+    /// Transactions waiting in the mempool.
+    public var pendingCount: Int {
+        catchUp()
+        return mempool.count
+    }
+
+    // MARK: Writing
+
+    /// Signs `call` with `signer` at the next free nonce and puts it in the mempool.
+    ///
+    /// The call is first dry-run against the state the next block will start from; a call that would fail
+    /// there is refused with the gateway's reason instead of being mined as a revert.
+    /// - Throws: `.unreachable` (outage), `.rejected` (gateway rule, bad signature), `.insufficientFunds` (fees).
+    public func submit(_ call: GatewayCall, signer: any TransactionSigner, priority: FeePriority) throws(ChainError) -> TxID {
+        try reachable()
+        let from = Address(signer.address.bytes32)
+        let nonce = pendingNonce(of: from)
+        let bid = state.market.bid(for: call.kind, priority: priority)
+        let hash = SimTransaction.signingHash(chain: chain, from: from, nonce: nonce, call: call, bid: bid)
+        let signature: Signature
+        do { signature = try signer.sign(digest: hash) } catch {
+            throw .rejected(chain, reason: "the signer failed to sign the transaction: \(error)")
+        }
+        return try accept(SimTransaction(chain: chain, from: from, nonce: nonce, call: call, bid: bid, signature: signature))
+    }
+
+    /// Accepts an already signed transaction (the devnet server's entry point).
+    public func submit(signed tx: SimTransaction) throws(ChainError) -> TxID {
+        try reachable()
+        return try accept(tx)
+    }
+
+    /// The nonce the next transaction from `account` must carry (counting pending ones).
+    public func pendingNonce(of account: Address) -> UInt64 {
+        catchUp()
+        let pending = mempool.filter { $0.from == account }.map { $0.nonce + 1 }.max() ?? 0
+        return max(state.nonces[account] ?? 0, pending)
+    }
+
+    /// Creates `amount` of `asset` in `account` (a faucet; counted as issued supply).
+    public func fund(_ account: Address, asset: String, amount: Amount) throws(ChainError) {
+        catchUp()
+        guard config.info.asset(asset) != nil else { throw .unknown(chain, what: "asset \"\(asset)\" (known: \(assetList))") }
+        do throws(ExecutionFailure) {
+            try state.credit(account, asset, amount)
+            try state.updateSupply(asset) { (s: inout SupplyAccount) throws(AmountError) in s.issued = try s.issued + amount }
+        } catch { throw error.chainError(chain) }
+        snapshots[headRef.height] = state
+    }
+
+    /// Adds `amount` of `asset` to the gateway pool (liquidity for releases; counted as issued supply).
+    public func addLiquidity(_ asset: String, amount: Amount) throws(ChainError) {
+        catchUp()
+        guard config.info.asset(asset) != nil else { throw .unknown(chain, what: "asset \"\(asset)\" (known: \(assetList))") }
+        guard let pool = try? (state.gateway.pools[asset] ?? .zero) + amount else {
+            throw .rejected(chain, reason: "pool overflow adding \(amount) \(asset)")
+        }
+        state.gateway.pools[asset] = pool
+        do throws(ExecutionFailure) {
+            try state.updateSupply(asset) { (s: inout SupplyAccount) throws(AmountError) in s.issued = try s.issued + amount }
+        } catch { throw error.chainError(chain) }
+        snapshots[headRef.height] = state
+    }
+
+    // MARK: Internals
+
+    var headRef: BlockRef { blocks[blocks.count - 1].ref }
+    var finalized: UInt64 { headRef.height > config.info.finalityDepth ? headRef.height - config.info.finalityDepth : 0 }
+    var assetList: String { config.info.assets.map(\.symbol).joined(separator: ", ") }
+
+    /// When the next block is due, unix ms.
+    public var nextBlockDueMillis: UInt64 { headRef.timestampMillis + max(1, config.info.blockTimeMillis) }
+
+    func reachable() throws(ChainError) {
+        catchUp()
+        if let until = faults.outageUntilMillis, clock.unixMillis < until {
+            throw .unreachable(chain, underlying: until == .max
+                ? "simulated outage (until ended)"
+                : "simulated outage for another \(until - clock.unixMillis) ms")
+        }
+    }
+
+    private func accept(_ tx: SimTransaction) throws(ChainError) -> TxID {
+        guard tx.chain == chain else { throw .rejected(chain, reason: "transaction is for \(tx.chain)") }
+        let signer: EthereumAddress
+        do { signer = try tx.signature.recoverAddress(digest: tx.signingHash) } catch {
+            throw .rejected(chain, reason: "transaction signature does not recover: \(error)")
+        }
+        guard Address(signer.bytes32) == tx.from else {
+            throw .rejected(chain, reason: "transaction signed by \(signer.checksummed), not by its sender \(tx.from)")
+        }
+        guard statuses[tx.id] == nil else { throw .rejected(chain, reason: "transaction \(tx.id) already known") }
+        let stateNonce = state.nonces[tx.from] ?? 0
+        guard tx.nonce >= stateNonce else { throw .rejected(chain, reason: "nonce too low: \(tx.nonce) < \(stateNonce)") }
+        guard !mempool.contains(where: { $0.from == tx.from && $0.nonce == tx.nonce }) else {
+            throw .rejected(chain, reason: "nonce \(tx.nonce) already used by a pending transaction")
+        }
+        let native = config.info.nativeAsset.symbol
+        let maximum = state.market.maximumCost(of: tx.bid)
+        let have = state.balance(of: tx.from, native)
+        guard have >= maximum else { throw .insufficientFunds(chain, asset: native, needed: maximum, available: have) }
+        if tx.nonce == stateNonce {
+            // Dry run in the next block's context; later nonces depend on pending ones, so they are not pre-checked.
+            var trial = state
+            let outcome = execute(tx, in: &trial, timestamp: nextBlockDueMillis, height: headRef.height + 1)
+            switch outcome {
+            case let .reverted(reason): throw .rejected(chain, reason: reason)
+            case let .unpayable(failure): throw failure.chainError(chain)
+            case .notIncludable, .succeeded: break
+            }
+        }
+        arrivalCounter += 1
+        arrivals[tx.id] = arrivalCounter
+        mempool.append(tx)
+        known[tx.id] = tx
+        statuses[tx.id] = .pending
+        return tx.id
+    }
+
+    enum Execution {
+        case succeeded(GatewayOutcome)
+        case reverted(String)
+        case unpayable(ExecutionFailure)
+        case notIncludable
+    }
+
+    /// Charges the fee and runs the call; a failing call reverts its effects but keeps the fee and the nonce.
+    func execute(_ tx: SimTransaction, in s: inout LedgerState, timestamp: UInt64, height: UInt64) -> Execution {
+        guard let charge = s.market.charge(for: tx.bid) else { return .notIncludable }
+        let native = config.info.nativeAsset.symbol
+        do throws(ExecutionFailure) {
+            try s.debit(tx.from, native, charge.total)
+            try s.updateSupply(native) { (a: inout SupplyAccount) throws(AmountError) in a.feesBurned = try a.feesBurned + charge.burned }
+            try s.credit(config.producer, native, charge.toProducer)
+        } catch {
+            return .unpayable(error)
+        }
+        s.nonces[tx.from, default: 0] += 1
+        var trial = s
+        do throws(ExecutionFailure) {
+            let outcome = try program.execute(tx.call, sender: tx.from, state: &trial, nowMillis: timestamp, height: height)
+            s = trial
+            return .succeeded(outcome)
+        } catch {
+            return .reverted(error.reason)
+        }
+    }
+}
+
+/// Faults in force on a ledger.
+struct ActiveFaults: Sendable {
+    var outageUntilMillis: UInt64?
+    var congestionUntilMillis: UInt64 = 0
+    var dropPerMille: UInt64 = 0
+    var dropUntilMillis: UInt64 = 0
+}
