@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A JSON value as JSON-RPC carries it: params going out, results coming back.
 ///
