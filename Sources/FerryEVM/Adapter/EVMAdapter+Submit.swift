@@ -91,6 +91,12 @@ extension EVMAdapter {
     /// Estimates gas, checks the signer can pay, takes a nonce, signs and sends one transaction.
     func send(_ call: EVMCall, signer: any TransactionSigner, priority: FeePriority, quote: EVMFeeQuote,
               estimateAt: BlockTag? = nil) async throws(ChainError) -> TxID {
+        let from = signer.address
+        let available = try await rpc { () async throws(RPCError) -> Amount in try await client.balance(of: from, at: .pending) }
+        // Checked before estimating: a node cannot estimate a call whose value the sender does not have.
+        guard available >= call.value else {
+            throw .insufficientFunds(info.id, asset: info.nativeAsset.symbol, needed: call.value, available: available)
+        }
         let gasLimit: UInt64
         if configuration.preflight {
             let estimate = try await rpc { () async throws(RPCError) -> UInt64 in try await client.estimateGas(call, at: estimateAt) }
@@ -106,8 +112,6 @@ extension EVMAdapter {
         } catch {
             throw .rejected(info.id, reason: "value plus gas cost overflows 256 bits")
         }
-        let from = signer.address
-        let available = try await rpc { () async throws(RPCError) -> Amount in try await client.balance(of: from, at: .pending) }
         guard available >= needed else {
             throw .insufficientFunds(info.id, asset: info.nativeAsset.symbol, needed: needed, available: available)
         }
