@@ -584,6 +584,9 @@ def main():
     def shutdown(*_):
         stop.set()
 
+    # A parent may spawn us with these signals blocked (Swift's Foundation.Process does, from its
+    # dispatch threads); unblock them, or SIGTERM would never reach the handler.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)
 
