@@ -33,6 +33,10 @@ struct EVMAdapterTests {
     func startupChecks() async throws {
         let bed = try await EVMTestbed.start(chainId: 4_401, remoteChain: 4_402)
         defer { bed.node.stop() }
+        // The addresses chains/evm-local/*.toml promise.
+        #expect(bed.gateway == (try EthereumAddress(hex: "0xF2E246BB76DF876Cef8b38ae84130F4F55De395b")))
+        #expect(bed.token == (try EthereumAddress(hex: "0x2946259E0334f33A064106302415aD3391BeD384")))
+        #expect(EVMTestbed.relayers.map(\.address.checksummed).first == "0xaACbA3be470B448680FFD3abf1B4D2e83f9CA930")
         let wrong = bed.info()
         let info = ChainInfo(id: ChainID(4_999), name: "wrong", family: .evm, nativeAsset: wrong.nativeAsset, assets: wrong.assets,
                              finalityDepth: 3, blockTimeMillis: 1_000, gateway: bed.gateway)
