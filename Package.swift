@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // System-library shims: a module map and a header, no Swift.
@@ -47,7 +48,10 @@ let package = Package(
 
         .target(name: "FerryCrypto", dependencies: ["CSecp256k1", "COpenSSL"], swiftSettings: swiftSettings),
         .target(name: "FerryCore", dependencies: ["FerryCrypto"], swiftSettings: swiftSettings),
-        .target(name: "FerryChains", dependencies: ["FerryCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "FerryChains",
+            dependencies: ["FerryCore", .product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: swiftSettings),
         .target(name: "FerryAdapterConformance", dependencies: ["FerryChains"], swiftSettings: swiftSettings),
         .target(
             name: "FerryEVM",

@@ -35,7 +35,9 @@ public protocol ChainAdapter: Sendable {
     /// Gateway events from `height` (inclusive) onward, in chain order, followed live.
     ///
     /// When blocks the stream already delivered are replaced, it yields ``GatewayEvent/reorg(fromHeight:)``
-    /// and then the new chain's events from that height. The stream ends only when the consumer stops.
+    /// and then the new chain's events from that height. After each batch of blocks it yields
+    /// ``GatewayEvent/head(_:)`` (consumers and the conformance kit use it to know they are caught up).
+    /// The stream ends only when the consumer stops.
     func events(from height: UInt64) -> AsyncThrowingStream<GatewayEvent, any Error>
 
     /// The relayer set and threshold the gateway verifies attestations against.

@@ -49,13 +49,16 @@ public struct Bytes32: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Lower-case hex with a `0x` prefix.
     public var hex: String { "0x" + Hex.encode(bytes) }
 
+    /// Same as `hex`.
     public var description: String { hex }
 
+    /// Byte-wise equality.
     public static func == (a: Bytes32, b: Bytes32) -> Bool {
         a.storage.0 == b.storage.0 && a.storage.1 == b.storage.1
             && a.storage.2 == b.storage.2 && a.storage.3 == b.storage.3
     }
 
+    /// Hashes the 32 bytes.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(storage.0)
         hasher.combine(storage.1)

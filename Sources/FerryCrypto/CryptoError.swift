@@ -48,6 +48,7 @@ public enum CryptoError: Error, Sendable, Equatable, CustomStringConvertible {
     /// An OpenSSL primitive (KDF, cipher) failed.
     case openSSLFailure(operation: String)
 
+    /// One sentence naming what failed and why.
     public var description: String {
         switch self {
         case let .invalidHex(text, reason):

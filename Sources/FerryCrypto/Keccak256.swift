@@ -15,30 +15,68 @@ public struct Keccak256: Sendable {
 
     /// Absorbs more input.
     public mutating func update(_ bytes: some Sequence<UInt8>) {
+        let handled: Void? = bytes.withContiguousStorageIfAvailable { update(UnsafeRawBufferPointer($0)) }
+        guard handled == nil else { return }
         for b in bytes {
             buffer.append(b)
-            if buffer.count == Self.rate {
-                state.withUnsafeMutableBufferPointer { s in
-                    buffer.withUnsafeBytes { Self.absorbBlock(s.baseAddress.unsafelyUnwrapped, $0.baseAddress.unsafelyUnwrapped) }
-                    KeccakF1600.permute(s.baseAddress.unsafelyUnwrapped)
+            if buffer.count == Self.rate { absorbBuffer() }
+        }
+    }
+
+    /// Absorbs more input from a buffer: tops up any partial block, absorbs whole blocks in place,
+    /// and keeps the remainder.
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        guard var rest = bytes.baseAddress, bytes.count > 0 else { return }
+        var remaining = bytes.count
+        if !buffer.isEmpty {
+            let take = min(Self.rate - buffer.count, remaining)
+            buffer.append(contentsOf: UnsafeRawBufferPointer(start: rest, count: take))
+            rest += take
+            remaining -= take
+            if buffer.count == Self.rate { absorbBuffer() }
+        }
+        if remaining >= Self.rate {
+            state.withUnsafeMutableBufferPointer { s in
+                guard let st = s.baseAddress else { return }  // 25 lanes: never nil
+                while remaining >= Self.rate {
+                    Self.absorbBlock(st, rest)
+                    KeccakF1600.permute(st)
+                    rest += Self.rate
+                    remaining -= Self.rate
                 }
-                buffer.removeAll(keepingCapacity: true)
             }
         }
+        if remaining > 0 {
+            buffer.append(contentsOf: UnsafeRawBufferPointer(start: rest, count: remaining))
+        }
+    }
+
+    private mutating func absorbBuffer() {
+        state.withUnsafeMutableBufferPointer { s in
+            buffer.withUnsafeBytes { block in
+                guard let st = s.baseAddress, let b = block.baseAddress else { return }  // both non-empty
+                Self.absorbBlock(st, b)
+                KeccakF1600.permute(st)
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
     }
 
     /// Pads, squeezes and returns the 32-byte digest. The hasher is spent afterwards.
     public mutating func finalize() -> Bytes32 {
         let tail = buffer
         return state.withUnsafeMutableBufferPointer { s in
-            tail.withUnsafeBytes { Self.finish(s.baseAddress.unsafelyUnwrapped, tail: $0) }
+            tail.withUnsafeBytes { t in
+                guard let st = s.baseAddress else { return Bytes32.zero }  // 25 lanes: never nil
+                return Self.finish(st, tail: t)
+            }
         }
     }
 
     /// Keccak-256 of `bytes`.
     public static func hash(_ bytes: UnsafeRawBufferPointer) -> Bytes32 {
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 25) { s in
-            let st = s.baseAddress.unsafelyUnwrapped
+            guard let st = s.baseAddress else { return Bytes32.zero }  // capacity 25: never nil
             st.initialize(repeating: 0, count: 25)
             var offset = 0
             let count = bytes.count
@@ -83,7 +121,7 @@ public struct Keccak256: Sendable {
     /// Absorbs the final partial block with Keccak padding and squeezes 32 bytes.
     private static func finish(_ st: UnsafeMutablePointer<UInt64>, tail: UnsafeRawBufferPointer) -> Bytes32 {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: rate) { block in
-            let b = block.baseAddress.unsafelyUnwrapped
+            guard let b = block.baseAddress else { return }  // capacity 136: never nil
             b.initialize(repeating: 0, count: rate)
             if let t = tail.baseAddress, tail.count > 0 {
                 b.initialize(from: t.assumingMemoryBound(to: UInt8.self), count: tail.count)

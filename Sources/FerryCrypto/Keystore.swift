@@ -26,6 +26,7 @@ public enum Keystore {
             }
         }
 
+        /// The KDF and its parameters, e.g. `scrypt(n: 262144, r: 8, p: 1)`.
         public var description: String {
             switch self {
             case let .scrypt(n, r, p): "scrypt(n: \(n), r: \(r), p: \(p))"

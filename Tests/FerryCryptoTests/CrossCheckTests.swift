@@ -3,13 +3,13 @@ import Foundation
 import Testing
 
 /// Vectors printed by `Tests/vectors/gen_crypto_vectors.py` (eth-account, eth-keys, eth-utils).
-struct CrossCheckVectors: Decodable {
-    struct Key: Decodable { let privateKey, publicKey, compressed, address: String }
-    struct Sig: Decodable { let privateKey, digest, r, s: String; let v: UInt8; let rsv: String }
-    struct Typed: Decodable {
+struct CrossCheckVectors: Decodable, Sendable {
+    struct Key: Decodable, Sendable { let privateKey, publicKey, compressed, address: String }
+    struct Sig: Decodable, Sendable { let privateKey, digest, r, s: String; let v: UInt8; let rsv: String }
+    struct Typed: Decodable, Sendable {
         let kind, name, version, chainId, verifyingContract, separator, messageId, structHash, digest, signerKey, signature: String
     }
-    struct Store: Decodable { let kdf, password, privateKey, address, json: String }
+    struct Store: Decodable, Sendable { let kdf, password, privateKey, address, json: String }
     let keys: [Key]
     let signatures: [Sig]
     let eip712: [Typed]
@@ -20,9 +20,10 @@ struct CrossCheckVectors: Decodable {
 /// these tests fail with a message saying how to fix it; they never pass silently.
 @Suite("Cross-check with eth-account / eth-keys")
 struct CrossCheckTests {
-    static func vectors() throws -> CrossCheckVectors {
-        try PythonPeer.json(CrossCheckVectors.self, script: "gen_crypto_vectors.py")
-    }
+    /// The script runs once per test process (about a second); every test reads the same result.
+    static let generated = Result { try PythonPeer.json(CrossCheckVectors.self, script: "gen_crypto_vectors.py") }
+
+    static func vectors() throws -> CrossCheckVectors { try generated.get() }
 
     @Test("addresses and public keys of deterministic keys match eth-keys")
     func keys() throws {

@@ -1,0 +1,5 @@
+#ifndef FERRY_BENCH_SECP256K1_SHIM_H
+#define FERRY_BENCH_SECP256K1_SHIM_H
+#include <secp256k1.h>
+#include <secp256k1_recovery.h>
+#endif
