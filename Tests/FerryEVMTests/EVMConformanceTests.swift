@@ -1,4 +1,5 @@
 import FerryAdapterConformance
+import Foundation
 import FerryChains
 import FerryCore
 import FerryCrypto
@@ -77,5 +78,22 @@ struct EVMConformanceTests {
             }
         }
         #expect(report.checks.count == 11)
+    }
+}
+
+@Suite("chains/evm-local registry entries")
+struct EVMRegistryTests {
+    @Test("the two local EVM entries load and match the addresses and relayers the test deployment produces")
+    func entries() throws {
+        let registry = try ChainRegistry.load(directory: PythonVectors.packageRoot.appendingPathComponent("chains/evm-local").path)
+        for (id, remote, port) in [(UInt64(1_337), UInt64(1_338), 8_545), (1_338, 1_337, 8_546)] {
+            let entry = try #require(registry[ChainID(id)])
+            #expect(entry.adapter == .evmRPC)
+            #expect(entry.rpcURL == "http://127.0.0.1:\(port)")
+            #expect(entry.info.gateway == (try EthereumAddress(hex: "0xF2E246BB76DF876Cef8b38ae84130F4F55De395b")))
+            #expect(entry.info.asset("TUSD")?.gatewayID == (try EthereumAddress(hex: "0x2946259E0334f33A064106302415aD3391BeD384")).bytes32)
+            #expect(entry.relayers == RelayerSet(members: EVMTestbed.relayers.map(\.address), threshold: 3))
+            #expect(entry.lanes.map(\.remoteChain) == [ChainID(remote), ChainID(remote)])
+        }
     }
 }

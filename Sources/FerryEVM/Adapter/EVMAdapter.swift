@@ -189,3 +189,19 @@ public struct EVMAdapter: ChainAdapter {
         return address
     }
 }
+
+extension EVMAdapter {
+    /// Connects to the chain a registry entry describes (`adapter = "evm-rpc"`): its `rpc_url`, gateway,
+    /// assets and finality depth; `tuning` supplies everything else (its `rpcURL` is replaced).
+    /// - Throws: ``EVMStartupError/unavailable(_:)`` with `.unknown` when the entry has no `rpc_url`,
+    ///   and every start-up check of ``connect(info:configuration:httpClient:)``.
+    public static func connect(entry: ChainEntry, tuning: Configuration = Configuration(rpcURL: ""),
+                               httpClient: HTTPClient = .shared) async throws(EVMStartupError) -> EVMAdapter {
+        guard let url = entry.rpcURL else {
+            throw .unavailable(.unknown(entry.info.id, what: "an rpc_url in \(entry.source)"))
+        }
+        var configuration = tuning
+        configuration.rpcURL = url
+        return try await connect(info: entry.info, configuration: configuration, httpClient: httpClient)
+    }
+}
