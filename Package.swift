@@ -31,6 +31,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
@@ -53,7 +55,14 @@ let package = Package(
             dependencies: ["FerryCore", .product(name: "TOMLKit", package: "TOMLKit")],
             swiftSettings: swiftSettings),
         .target(name: "FerryAdapterConformance", dependencies: ["FerryChains"], swiftSettings: swiftSettings),
-        .target(name: "FerryEVM", dependencies: ["FerryChains"], swiftSettings: swiftSettings),
+        .target(
+            name: "FerryEVM",
+            dependencies: [
+                "FerryChains",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
         .target(name: "FerryRouter", dependencies: ["FerryCore"], swiftSettings: swiftSettings),
         .target(name: "FerryWire", dependencies: ["CZeroMQ", "FerryCore"], swiftSettings: swiftSettings),
         .target(
@@ -87,9 +96,9 @@ let package = Package(
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryRelayerTests", dependencies: ["FerryRelayer", "FerryChains", "FerryWire"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryRouterTests", dependencies: ["FerryRouter", "FerryCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "FerryEVMTests", dependencies: ["FerryEVM"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryChainsTests", dependencies: ["FerryChains", "FerryAdapterConformance"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryWireTests", dependencies: ["FerryWire", "FerryCore"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryAgentTests", dependencies: ["FerryAgent", "FerryChains", "FerryRouter"], swiftSettings: swiftSettings),
+        .testTarget(name: "FerryEVMTests", dependencies: ["FerryEVM", "FerryAdapterConformance"], swiftSettings: swiftSettings),
     ]
 )
