@@ -1,0 +1,187 @@
+public import FerryCore
+
+/// The request and answer bodies of the devnet HTTP API that are not adapter value types
+/// (`docs/devnet.md` lists every endpoint). The server (`FerryDevnet`) and ``RemoteChainAdapter`` share them.
+public enum DevnetAPI {
+    /// Prefix of the chain API: `/v1/chains/{id}/…`.
+    public static let chainsPath = "/v1/chains"
+    /// Prefix of the devnet-only admin API: `/devnet/…` (needs ``adminTokenHeader``).
+    public static let adminPath = "/devnet"
+    /// The header admin calls carry the devnet's admin token in.
+    public static let adminTokenHeader = "X-Ferry-Devnet-Admin"
+
+    /// One chain of the devnet: its static facts and where its API lives.
+    public struct ChainListing: Codable, Sendable, Hashable {
+        public var info: ChainInfo
+        /// The chain's API root, `http://host:port/v1/chains/{id}` (a `sim-remote` registry entry's `rpc_url`).
+        public var url: String
+        public init(info: ChainInfo, url: String) {
+            self.info = info
+            self.url = url
+        }
+    }
+
+    /// `GET /v1/chains`.
+    public struct ChainList: Codable, Sendable {
+        public var chains: [ChainListing]
+        public init(chains: [ChainListing]) { self.chains = chains }
+    }
+
+    /// `{"height": n}`: `GET …/finalized`.
+    public struct Height: Codable, Sendable {
+        public var height: UInt64
+        public init(height: UInt64) { self.height = height }
+    }
+
+    /// `{"amount": "123"}`: `GET …/accounts/{account}/balances/{asset}`.
+    public struct Balance: Codable, Sendable {
+        public var amount: Amount
+        public init(amount: Amount) { self.amount = amount }
+    }
+
+    /// `{"nonce": n}`: `GET …/accounts/{account}/nonce`, the nonce the account's next transaction must carry.
+    public struct Nonce: Codable, Sendable {
+        public var nonce: UInt64
+        public init(nonce: UInt64) { self.nonce = nonce }
+    }
+
+    /// `{"id": "0x…"}`: `POST …/transactions`.
+    public struct Submitted: Codable, Sendable {
+        public var id: TxID
+        public init(id: TxID) { self.id = id }
+    }
+
+    /// `POST …/events`: poll gateway events after `cursor`, waiting up to `timeoutMillis` when there are none.
+    public struct PollRequest: Codable, Sendable {
+        public var cursor: EventCursor
+        /// How long to wait for something new, in milliseconds (0 answers at once; at most 30,000).
+        public var timeoutMillis: UInt64
+        /// Most blocks one answer covers (1...512).
+        public var maxBlocks: Int
+
+        public init(cursor: EventCursor, timeoutMillis: UInt64 = 10_000, maxBlocks: Int = WireLimits.blocksPerPoll) {
+            self.cursor = cursor
+            self.timeoutMillis = timeoutMillis
+            self.maxBlocks = maxBlocks
+        }
+
+        private enum CodingKeys: String, CodingKey { case cursor, timeoutMillis, maxBlocks }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            cursor = try c.decode(EventCursor.self, forKey: .cursor)
+            timeoutMillis = try c.decodeIfPresent(UInt64.self, forKey: .timeoutMillis) ?? 10_000
+            guard timeoutMillis <= WireLimits.pollTimeoutMillis else {
+                throw DecodingError.dataCorruptedError(forKey: .timeoutMillis, in: c,
+                                                       debugDescription: "must be at most \(WireLimits.pollTimeoutMillis), got \(timeoutMillis)")
+            }
+            maxBlocks = try c.decodeIfPresent(Int.self, forKey: .maxBlocks) ?? WireLimits.blocksPerPoll
+            guard (1...WireLimits.blocksPerPoll).contains(maxBlocks) else {
+                throw DecodingError.dataCorruptedError(forKey: .maxBlocks, in: c,
+                                                       debugDescription: "must be 1...\(WireLimits.blocksPerPoll), got \(maxBlocks)")
+            }
+        }
+    }
+
+    /// The answer to a poll: events in chain order (a `reorg` first when delivered blocks were replaced, a `head`
+    /// after each batch) and the cursor to send next time. Empty when nothing happened before the timeout.
+    public struct PollResponse: Codable, Sendable {
+        public var events: [GatewayEvent]
+        public var cursor: EventCursor
+        /// False when the chain was in an outage for the whole wait.
+        public var reachable: Bool
+        public init(events: [GatewayEvent], cursor: EventCursor, reachable: Bool) {
+            self.events = events
+            self.cursor = cursor
+            self.reachable = reachable
+        }
+    }
+
+    /// `POST /devnet/chains/{id}/fund`: create `amount` of `asset` in `account` (a faucet).
+    public struct FundRequest: Codable, Sendable {
+        public var account: Address
+        public var asset: String
+        public var amount: Amount
+        public init(account: Address, asset: String, amount: Amount) {
+            self.account = account
+            self.asset = asset
+            self.amount = amount
+        }
+    }
+
+    /// `POST /devnet/chains/{id}/liquidity`: add `amount` of `asset` to the gateway pool.
+    public struct LiquidityRequest: Codable, Sendable {
+        public var asset: String
+        public var amount: Amount
+        public init(asset: String, amount: Amount) {
+            self.asset = asset
+            self.amount = amount
+        }
+    }
+
+    /// `POST /devnet/time`: move every chain's clock forward (the devnet's time only ever moves forward).
+    public struct AdvanceTimeRequest: Codable, Sendable {
+        public var milliseconds: UInt64
+        public init(milliseconds: UInt64) { self.milliseconds = milliseconds }
+
+        private enum CodingKeys: String, CodingKey { case milliseconds }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            milliseconds = try c.decode(UInt64.self, forKey: .milliseconds)
+            guard milliseconds <= 366 * 86_400_000 else {
+                throw DecodingError.dataCorruptedError(forKey: .milliseconds, in: c, debugDescription: "must be at most a year (31622400000)")
+            }
+        }
+    }
+
+    /// `{"offsetMillis": n, "nowMillis": n}`: how far the devnet's clock is ahead of the wall clock, and its time now.
+    public struct ClockState: Codable, Sendable {
+        public var offsetMillis: UInt64
+        public var nowMillis: UInt64
+        public init(offsetMillis: UInt64, nowMillis: UInt64) {
+            self.offsetMillis = offsetMillis
+            self.nowMillis = nowMillis
+        }
+    }
+
+    /// `{"ok": true}`: admin calls that return nothing else.
+    public struct Done: Codable, Sendable {
+        public var ok: Bool
+        public init() { ok = true }
+    }
+}
+
+extension DevnetAPI {
+    /// `GET /v1/chains/{id}/transaction-template?from=0x…&call=lock&priority=high`: everything a signed transaction
+    /// carries except the call and the signature. The client adds its call, signs ``SimTransaction/signingHash``
+    /// with its own key and posts the result; keys never travel.
+    public struct TransactionTemplate: Codable, Sendable {
+        public var chain: ChainID
+        public var from: Address
+        public var nonce: UInt64
+        public var bid: FeeBid
+        public init(chain: ChainID, from: Address, nonce: UInt64, bid: FeeBid) {
+            self.chain = chain
+            self.from = from
+            self.nonce = nonce
+            self.bid = bid
+        }
+    }
+}
+
+extension DevnetAPI {
+    /// `GET /devnet/chains/{id}/conservation`: one line per asset of ``SimulatedLedger/conservation()``.
+    public struct ConservationLine: Codable, Sendable, Hashable {
+        public var asset: String
+        /// True when balances + pool + burned equal everything issued and minted, to the unit.
+        public var holds: Bool
+        /// The equation with its numbers.
+        public var detail: String
+        public init(asset: String, holds: Bool, detail: String) {
+            self.asset = asset
+            self.holds = holds
+            self.detail = detail
+        }
+    }
+}
