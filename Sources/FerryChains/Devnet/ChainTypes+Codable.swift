@@ -8,7 +8,7 @@ extension AssetInfo: Codable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        let decimals = try c.decode(Int.self, forKey: .decimals)
+        let decimals = try c.decodeInt(.decimals)
         guard (0...77).contains(decimals) else {
             throw DecodingError.dataCorruptedError(forKey: .decimals, in: c, debugDescription: "must be 0...77, got \(decimals)")
         }
@@ -35,10 +35,10 @@ extension ChainInfo: Codable {
         guard assets.first == native else {
             throw DecodingError.dataCorruptedError(forKey: .assets, in: c, debugDescription: "must list the native asset first")
         }
-        self.init(id: try c.decode(ChainID.self, forKey: .id), name: try c.decode(String.self, forKey: .name),
+        self.init(id: ChainID(try c.decodeCount(.id)), name: try c.decode(String.self, forKey: .name),
                   family: try c.decode(ChainFamily.self, forKey: .family), nativeAsset: native, assets: assets,
-                  finalityDepth: try c.decode(UInt64.self, forKey: .finalityDepth),
-                  blockTimeMillis: try c.decode(UInt64.self, forKey: .blockTimeMillis),
+                  finalityDepth: try c.decodeCount(.finalityDepth),
+                  blockTimeMillis: try c.decodeCount(.blockTimeMillis),
                   gateway: try c.decode(EthereumAddress.self, forKey: .gateway))
     }
 
@@ -60,8 +60,8 @@ extension BlockRef: Codable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(height: try c.decode(UInt64.self, forKey: .height), hash: try c.decodeBytes32(.hash),
-                  timestampMillis: try c.decode(UInt64.self, forKey: .timestampMillis))
+        self.init(height: try c.decodeCount(.height), hash: try c.decodeBytes32(.hash),
+                  timestampMillis: try c.decodeCount(.timestampMillis))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -79,7 +79,7 @@ extension FeeEstimate: Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(low: try c.decode(Amount.self, forKey: .low), median: try c.decode(Amount.self, forKey: .median),
                   high: try c.decode(Amount.self, forKey: .high), detail: try c.decode(String.self, forKey: .detail),
-                  takenAtMillis: try c.decode(UInt64.self, forKey: .takenAtMillis))
+                  takenAtMillis: try c.decodeCount(.takenAtMillis))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -119,7 +119,7 @@ extension TxStatus: Codable {
         case "pending": self = .pending
         case "dropped": self = .dropped
         case "included":
-            self = .included(height: try c.decode(UInt64.self, forKey: .height), succeeded: try c.decode(Bool.self, forKey: .succeeded),
+            self = .included(height: try c.decodeCount(.height), succeeded: try c.decode(Bool.self, forKey: .succeeded),
                              reason: try c.decodeIfPresent(String.self, forKey: .reason))
         case let other:
             throw DecodingError.dataCorruptedError(forKey: .status, in: c,
@@ -149,10 +149,10 @@ extension GatewayRecord: Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         switch try c.decode(String.self, forKey: .state) {
         case "none": self = .none
-        case "locked": self = .locked(try c.decodeTransfer(.transfer), height: try c.decode(UInt64.self, forKey: .height))
-        case "refunded": self = .refunded(height: try c.decode(UInt64.self, forKey: .height))
-        case "released": self = .released(height: try c.decode(UInt64.self, forKey: .height))
-        case "cancelled": self = .cancelled(height: try c.decode(UInt64.self, forKey: .height))
+        case "locked": self = .locked(try c.decodeTransfer(.transfer), height: try c.decodeCount(.height))
+        case "refunded": self = .refunded(height: try c.decodeCount(.height))
+        case "released": self = .released(height: try c.decodeCount(.height))
+        case "cancelled": self = .cancelled(height: try c.decodeCount(.height))
         case let other:
             throw DecodingError.dataCorruptedError(
                 forKey: .state, in: c, debugDescription: "unknown state \"\(other)\"; expected none, locked, refunded, released or cancelled")
@@ -189,7 +189,7 @@ extension GatewayEvent: Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let kind = try c.decode(String.self, forKey: .kind)
         switch kind {
-        case "reorg": self = .reorg(fromHeight: try c.decode(UInt64.self, forKey: .fromHeight))
+        case "reorg": self = .reorg(fromHeight: try c.decodeCount(.fromHeight))
         case "head": self = .head(try c.decode(BlockRef.self, forKey: .block))
         case "locked", "released", "cancelled", "refunded":
             let id = try c.decodeBytes32(.messageId)
@@ -245,7 +245,7 @@ extension RelayerSet: Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let members = try c.decode([EthereumAddress].self, forKey: .members)
-        let threshold = try c.decode(Int.self, forKey: .threshold)
+        let threshold = try c.decodeInt(.threshold)
         guard threshold >= 1, threshold <= members.count else {
             throw DecodingError.dataCorruptedError(forKey: .threshold, in: c,
                                                    debugDescription: "must be 1...\(members.count) (the member count), got \(threshold)")

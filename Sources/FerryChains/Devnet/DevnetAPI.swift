@@ -31,18 +31,18 @@ public enum DevnetAPI {
     public struct Height: Codable, Sendable {
         public var height: UInt64
         public init(height: UInt64) { self.height = height }
+
+        private enum CodingKeys: String, CodingKey { case height }
+
+        public init(from decoder: any Decoder) throws {
+            height = try decoder.container(keyedBy: CodingKeys.self).decodeCount(.height)
+        }
     }
 
     /// `{"amount": "123"}`: `GET …/accounts/{account}/balances/{asset}`.
     public struct Balance: Codable, Sendable {
         public var amount: Amount
         public init(amount: Amount) { self.amount = amount }
-    }
-
-    /// `{"nonce": n}`: `GET …/accounts/{account}/nonce`, the nonce the account's next transaction must carry.
-    public struct Nonce: Codable, Sendable {
-        public var nonce: UInt64
-        public init(nonce: UInt64) { self.nonce = nonce }
     }
 
     /// `{"id": "0x…"}`: `POST …/transactions`.
@@ -70,12 +70,12 @@ public enum DevnetAPI {
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             cursor = try c.decode(EventCursor.self, forKey: .cursor)
-            timeoutMillis = try c.decodeIfPresent(UInt64.self, forKey: .timeoutMillis) ?? 10_000
+            timeoutMillis = try c.decodeCountIfPresent(.timeoutMillis) ?? 10_000
             guard timeoutMillis <= WireLimits.pollTimeoutMillis else {
                 throw DecodingError.dataCorruptedError(forKey: .timeoutMillis, in: c,
                                                        debugDescription: "must be at most \(WireLimits.pollTimeoutMillis), got \(timeoutMillis)")
             }
-            maxBlocks = try c.decodeIfPresent(Int.self, forKey: .maxBlocks) ?? WireLimits.blocksPerPoll
+            maxBlocks = try c.decodeCountIfPresent(.maxBlocks).map { Int(clamping: $0) } ?? WireLimits.blocksPerPoll
             guard (1...WireLimits.blocksPerPoll).contains(maxBlocks) else {
                 throw DecodingError.dataCorruptedError(forKey: .maxBlocks, in: c,
                                                        debugDescription: "must be 1...\(WireLimits.blocksPerPoll), got \(maxBlocks)")
@@ -128,7 +128,7 @@ public enum DevnetAPI {
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            milliseconds = try c.decode(UInt64.self, forKey: .milliseconds)
+            milliseconds = try c.decodeCount(.milliseconds)
             guard milliseconds <= 366 * 86_400_000 else {
                 throw DecodingError.dataCorruptedError(forKey: .milliseconds, in: c, debugDescription: "must be at most a year (31622400000)")
             }
@@ -142,6 +142,14 @@ public enum DevnetAPI {
         public init(offsetMillis: UInt64, nowMillis: UInt64) {
             self.offsetMillis = offsetMillis
             self.nowMillis = nowMillis
+        }
+
+        private enum CodingKeys: String, CodingKey { case offsetMillis, nowMillis }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            offsetMillis = try c.decodeCount(.offsetMillis)
+            nowMillis = try c.decodeCount(.nowMillis)
         }
     }
 
@@ -166,6 +174,16 @@ extension DevnetAPI {
             self.from = from
             self.nonce = nonce
             self.bid = bid
+        }
+
+        private enum CodingKeys: String, CodingKey { case chain, from, nonce, bid }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            chain = ChainID(try c.decodeCount(.chain))
+            from = try c.decode(Address.self, forKey: .from)
+            nonce = try c.decodeCount(.nonce)
+            bid = try c.decode(FeeBid.self, forKey: .bid)
         }
     }
 }

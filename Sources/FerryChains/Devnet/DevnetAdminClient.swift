@@ -35,7 +35,7 @@ public struct DevnetAdminClient: Sendable {
     /// - Parameters:
     ///   - devnetURL: the devnet's root URL, `http://127.0.0.1:8645`.
     ///   - adminToken: the token `ferry devnet` printed (its `adminToken` JSON field).
-    public init(devnetURL: String, adminToken: String, httpClient: HTTPClient = .shared, requestTimeout: Duration = .seconds(30)) {
+    public init(devnetURL: String, adminToken: String, httpClient: HTTPClient = RemoteChainAdapter.sharedHTTPClient, requestTimeout: Duration = .seconds(30)) {
         transport = DevnetTransport(client: httpClient, root: devnetURL, requestTimeout: requestTimeout,
                                     headers: [(DevnetAPI.adminTokenHeader, adminToken)])
     }

@@ -126,13 +126,13 @@ public struct DevnetErrorBody: Codable, Sendable, Hashable, Error, CustomStringC
         let c = try outer.nestedContainer(keyedBy: CodingKeys.self, forKey: .error)
         code = try c.decode(Code.self, forKey: .code)
         message = try c.decode(String.self, forKey: .message)
-        chain = try c.decodeIfPresent(ChainID.self, forKey: .chain)
+        chain = try c.decodeCountIfPresent(.chain).map { ChainID($0) }
         field = try c.decodeIfPresent(String.self, forKey: .field)
         detail = try c.decodeIfPresent(String.self, forKey: .detail)
         asset = try c.decodeIfPresent(String.self, forKey: .asset)
         needed = try c.decodeIfPresent(Amount.self, forKey: .needed)
         available = try c.decodeIfPresent(Amount.self, forKey: .available)
-        fromHeight = try c.decodeIfPresent(UInt64.self, forKey: .fromHeight)
+        fromHeight = try c.decodeCountIfPresent(.fromHeight)
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -94,7 +94,8 @@ struct DevnetTransport: Sendable {
         do {
             return try Self.decoder.decode(Answer.self, from: data)
         } catch let error as DecodingError {
-            throw .malformed("\(label): field `\(error.fieldPath)` \(error.problem)")
+            let subject = error.fieldPath.isEmpty ? "the body" : "field `\(error.fieldPath)`"
+            throw .malformed("\(label): \(subject) \(error.problem)")
         } catch {
             throw .malformed("\(label): \(error)")
         }

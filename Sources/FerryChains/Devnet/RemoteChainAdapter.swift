@@ -20,10 +20,10 @@ public struct RemoteChainAdapter: ChainAdapter {
 
     /// An adapter for the chain `info` describes, served by the devnet at `devnetURL`. No request is made yet.
     /// - Parameters:
-    ///   - httpClient: the client to send requests with (the shared one by default; the caller owns any other).
+    ///   - httpClient: the client to send requests with (``sharedHTTPClient`` by default; the caller owns any other).
     ///   - requestTimeout: the bound on every request (a long-poll gets `pollTimeout` on top).
     ///   - pollTimeout: how long the server may hold an event poll open when nothing happens (at most 30 s).
-    public init(info: ChainInfo, devnetURL: String, httpClient: HTTPClient = .shared,
+    public init(info: ChainInfo, devnetURL: String, httpClient: HTTPClient = RemoteChainAdapter.sharedHTTPClient,
                 requestTimeout: Duration = .seconds(10), pollTimeout: Duration = .seconds(10)) {
         self.info = info
         self.pollTimeout = min(pollTimeout, .milliseconds(Int64(WireLimits.pollTimeoutMillis)))
@@ -34,7 +34,7 @@ public struct RemoteChainAdapter: ChainAdapter {
 
     /// An adapter for a registry entry of kind `sim-remote` (its `rpc_url` is the devnet's root URL).
     /// - Throws: `.rejected` when the entry is of another kind or has no `rpc_url`.
-    public init(entry: ChainEntry, httpClient: HTTPClient = .shared, requestTimeout: Duration = .seconds(10)) throws(ChainError) {
+    public init(entry: ChainEntry, httpClient: HTTPClient = RemoteChainAdapter.sharedHTTPClient, requestTimeout: Duration = .seconds(10)) throws(ChainError) {
         guard entry.adapter == .simRemote, let url = entry.rpcURL else {
             throw .rejected(entry.info.id, reason: "\(entry.source): a remote adapter needs adapter = \"sim-remote\" and an rpc_url")
         }
@@ -43,7 +43,7 @@ public struct RemoteChainAdapter: ChainAdapter {
 
     /// Asks the devnet at `devnetURL` for chain `chain`'s facts and returns an adapter for it.
     /// - Throws: `.unreachable` when the devnet cannot be reached, `.unknown` when it does not serve `chain`.
-    public static func connect(devnetURL: String, chain: ChainID, httpClient: HTTPClient = .shared,
+    public static func connect(devnetURL: String, chain: ChainID, httpClient: HTTPClient = RemoteChainAdapter.sharedHTTPClient,
                                requestTimeout: Duration = .seconds(10)) async throws(ChainError) -> RemoteChainAdapter {
         let transport = DevnetTransport(client: httpClient, root: devnetURL, requestTimeout: requestTimeout)
         let info: ChainInfo
@@ -144,6 +144,18 @@ public struct RemoteChainAdapter: ChainAdapter {
         }
         return out
     }
+}
+
+extension RemoteChainAdapter {
+    /// The client devnet adapters and admin clients use unless given another. Unlike `HTTPClient.shared`, which
+    /// keeps retrying a refused connection until the request's deadline, it fails at once, so a devnet that is
+    /// down reads as `.unreachable` immediately; connecting may take at most 2 s. Never shut down.
+    public static let sharedHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(2)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 }
 
 extension String {

@@ -52,8 +52,8 @@ extension SimTransaction: Codable {
         } catch {
             throw DecodingError.dataCorruptedError(forKey: .signature, in: c, debugDescription: "not a valid signature: \(error)")
         }
-        self.init(chain: try c.decode(ChainID.self, forKey: .chain), from: try c.decode(Address.self, forKey: .from),
-                  nonce: try c.decode(UInt64.self, forKey: .nonce), call: try c.decode(GatewayCall.self, forKey: .call),
+        self.init(chain: ChainID(try c.decodeCount(.chain)), from: try c.decode(Address.self, forKey: .from),
+                  nonce: try c.decodeCount(.nonce), call: try c.decode(GatewayCall.self, forKey: .call),
                   bid: try c.decode(FeeBid.self, forKey: .bid), signature: signature)
     }
 
@@ -76,7 +76,7 @@ extension EventCursor: Codable {
     /// which let the server notice a replaced block and announce a reorg. Clients pass it back unchanged.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(from: try c.decode(UInt64.self, forKey: .nextHeight))
+        self.init(from: try c.decodeCount(.nextHeight))
         var list = try c.nestedUnkeyedContainer(forKey: .delivered)
         if let count = list.count, count > WireLimits.cursorHashes {
             throw DecodingError.dataCorruptedError(forKey: .delivered, in: c,
@@ -84,7 +84,7 @@ extension EventCursor: Codable {
         }
         while !list.isAtEnd {
             let block = try list.nestedContainer(keyedBy: BlockKeys.self)
-            let height = try block.decode(UInt64.self, forKey: .height)
+            let height = try block.decodeCount(.height)
             guard height < nextHeight else {
                 throw DecodingError.dataCorruptedError(forKey: .height, in: block,
                                                        debugDescription: "delivered height \(height) is not below nextHeight \(nextHeight)")

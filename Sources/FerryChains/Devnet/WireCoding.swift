@@ -40,6 +40,30 @@ extension KeyedDecodingContainer {
         return out
     }
 
+    /// A whole number >= 0 when present (see `decodeCount`), nil when absent.
+    func decodeCountIfPresent(_ key: Key) throws -> UInt64? {
+        guard contains(key), try !decodeNil(forKey: key) else { return nil }
+        return try decodeCount(key)
+    }
+
+    /// A whole number >= 0 that fits an `Int`.
+    func decodeInt(_ key: Key) throws -> Int {
+        let value = try decodeCount(key)
+        guard let int = Int(exactly: value) else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "\(value) is too large")
+        }
+        return int
+    }
+
+    /// A whole number 0...255.
+    func decodeByte(_ key: Key) throws -> UInt8 {
+        let value = try decodeCount(key)
+        guard let byte = UInt8(exactly: value) else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "must be 0...255, got \(value)")
+        }
+        return byte
+    }
+
     /// A nested transfer object (see ``TransferJSON``).
     func decodeTransfer(_ key: Key) throws -> Transfer { try decode(TransferJSON.self, forKey: key).transfer }
 }
@@ -83,13 +107,13 @@ struct TransferJSON: Codable {
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         transfer = Transfer(
-            version: try c.decode(UInt8.self, forKey: .version),
-            sourceChain: try c.decode(ChainID.self, forKey: .sourceChain), destChain: try c.decode(ChainID.self, forKey: .destChain),
-            nonce: try c.decode(UInt64.self, forKey: .nonce),
+            version: try c.decodeByte(.version),
+            sourceChain: ChainID(try c.decodeCount(.sourceChain)), destChain: ChainID(try c.decodeCount(.destChain)),
+            nonce: try c.decodeCount(.nonce),
             sender: try c.decode(Address.self, forKey: .sender), receiver: try c.decode(Address.self, forKey: .receiver),
             sourceAsset: try c.decodeBytes32(.sourceAsset), destAsset: try c.decodeBytes32(.destAsset),
             amount: try c.decode(Amount.self, forKey: .amount), fee: try c.decode(Amount.self, forKey: .fee),
-            deadline: try c.decode(UInt64.self, forKey: .deadline), payloadHash: try c.decodeBytes32(.payloadHash))
+            deadline: try c.decodeCount(.deadline), payloadHash: try c.decodeBytes32(.payloadHash))
     }
 
     func encode(to encoder: any Encoder) throws {
