@@ -9,9 +9,13 @@ import Synchronization
 /// The devnet runs on wall-clock time, so blocks also come by themselves; ``advance(blocks:)`` moves the clock and
 /// then checks that the head really got there (bounded by `waitLimit`), rather than assuming it.
 public final class DevnetConformanceHarness: ConformanceHarness {
+    /// The adapter under test (``remote``).
     public let adapter: any ChainAdapter
+    /// The remote adapter under test.
     public let remote: RemoteChainAdapter
+    /// The devnet's admin client (faucet, clock, faults).
     public let admin: DevnetAdminClient
+    /// The lane the kit exercises.
     public let lane: ConformanceLane
     private let relayers: [any TransactionSigner]
     private let seed: UInt64
@@ -99,5 +103,6 @@ public final class DevnetConformanceHarness: ConformanceHarness {
 
 /// The devnet did not get where the harness needed it in time.
 public struct DevnetHarnessError: Error, CustomStringConvertible {
+    /// What did not happen in time.
     public let description: String
 }

@@ -11,8 +11,10 @@ import Foundation
 
 /// The request context of the devnet's router.
 public struct DevnetRequestContext: RequestContext {
+    /// Hummingbird's per-request storage.
     public var coreContext: CoreRequestContextStorage
 
+    /// A context for one request.
     public init(source: ApplicationRequestContextSource) { coreContext = .init(source: source) }
 
     /// Bodies above ``WireLimits/requestBytes`` are refused before they are read.

@@ -12,9 +12,11 @@ public enum DevnetAPI {
 
     /// One chain of the devnet: its static facts and where its API lives.
     public struct ChainListing: Codable, Sendable, Hashable {
+        /// The chain's static facts.
         public var info: ChainInfo
         /// The chain's API root, `http://host:port/v1/chains/{id}` (a `sim-remote` registry entry's `rpc_url`).
         public var url: String
+        /// Memberwise initializer.
         public init(info: ChainInfo, url: String) {
             self.info = info
             self.url = url
@@ -23,13 +25,17 @@ public enum DevnetAPI {
 
     /// `GET /v1/chains`.
     public struct ChainList: Codable, Sendable {
+        /// Every served chain, by ascending id.
         public var chains: [ChainListing]
+        /// Memberwise initializer.
         public init(chains: [ChainListing]) { self.chains = chains }
     }
 
     /// `{"height": n}`: `GET …/finalized`.
     public struct Height: Codable, Sendable {
+        /// A block height.
         public var height: UInt64
+        /// Memberwise initializer.
         public init(height: UInt64) { self.height = height }
 
         private enum CodingKeys: String, CodingKey { case height }
@@ -41,24 +47,30 @@ public enum DevnetAPI {
 
     /// `{"amount": "123"}`: `GET …/accounts/{account}/balances/{asset}`.
     public struct Balance: Codable, Sendable {
+        /// Smallest units.
         public var amount: Amount
+        /// Memberwise initializer.
         public init(amount: Amount) { self.amount = amount }
     }
 
     /// `{"id": "0x…"}`: `POST …/transactions`.
     public struct Submitted: Codable, Sendable {
+        /// The accepted transaction's id (its signing hash).
         public var id: TxID
+        /// Memberwise initializer.
         public init(id: TxID) { self.id = id }
     }
 
     /// `POST …/events`: poll gateway events after `cursor`, waiting up to `timeoutMillis` when there are none.
     public struct PollRequest: Codable, Sendable {
+        /// Where the reader is; send the answer's cursor back unchanged next time.
         public var cursor: EventCursor
         /// How long to wait for something new, in milliseconds (0 answers at once; at most 30,000).
         public var timeoutMillis: UInt64
         /// Most blocks one answer covers (1...512).
         public var maxBlocks: Int
 
+        /// Memberwise initializer.
         public init(cursor: EventCursor, timeoutMillis: UInt64 = 10_000, maxBlocks: Int = WireLimits.blocksPerPoll) {
             self.cursor = cursor
             self.timeoutMillis = timeoutMillis
@@ -86,10 +98,13 @@ public enum DevnetAPI {
     /// The answer to a poll: events in chain order (a `reorg` first when delivered blocks were replaced, a `head`
     /// after each batch) and the cursor to send next time. Empty when nothing happened before the timeout.
     public struct PollResponse: Codable, Sendable {
+        /// New events in chain order.
         public var events: [GatewayEvent]
+        /// Where the reader is; send the answer's cursor back unchanged next time.
         public var cursor: EventCursor
         /// False when the chain was in an outage for the whole wait.
         public var reachable: Bool
+        /// Memberwise initializer.
         public init(events: [GatewayEvent], cursor: EventCursor, reachable: Bool) {
             self.events = events
             self.cursor = cursor
@@ -99,9 +114,13 @@ public enum DevnetAPI {
 
     /// `POST /devnet/chains/{id}/fund`: create `amount` of `asset` in `account` (a faucet).
     public struct FundRequest: Codable, Sendable {
+        /// The account to credit.
         public var account: Address
+        /// An asset symbol of the chain ("USDC").
         public var asset: String
+        /// Smallest units.
         public var amount: Amount
+        /// Memberwise initializer.
         public init(account: Address, asset: String, amount: Amount) {
             self.account = account
             self.asset = asset
@@ -111,8 +130,11 @@ public enum DevnetAPI {
 
     /// `POST /devnet/chains/{id}/liquidity`: add `amount` of `asset` to the gateway pool.
     public struct LiquidityRequest: Codable, Sendable {
+        /// An asset symbol of the chain ("USDC").
         public var asset: String
+        /// Smallest units.
         public var amount: Amount
+        /// Memberwise initializer.
         public init(asset: String, amount: Amount) {
             self.asset = asset
             self.amount = amount
@@ -121,7 +143,9 @@ public enum DevnetAPI {
 
     /// `POST /devnet/time`: move every chain's clock forward (the devnet's time only ever moves forward).
     public struct AdvanceTimeRequest: Codable, Sendable {
+        /// How far to move the clock (at most a year).
         public var milliseconds: UInt64
+        /// Memberwise initializer.
         public init(milliseconds: UInt64) { self.milliseconds = milliseconds }
 
         private enum CodingKeys: String, CodingKey { case milliseconds }
@@ -137,8 +161,11 @@ public enum DevnetAPI {
 
     /// `{"offsetMillis": n, "nowMillis": n}`: how far the devnet's clock is ahead of the wall clock, and its time now.
     public struct ClockState: Codable, Sendable {
+        /// Devnet time minus wall time, in milliseconds.
         public var offsetMillis: UInt64
+        /// Devnet time now, unix milliseconds.
         public var nowMillis: UInt64
+        /// Memberwise initializer.
         public init(offsetMillis: UInt64, nowMillis: UInt64) {
             self.offsetMillis = offsetMillis
             self.nowMillis = nowMillis
@@ -155,7 +182,9 @@ public enum DevnetAPI {
 
     /// `{"ok": true}`: admin calls that return nothing else.
     public struct Done: Codable, Sendable {
+        /// Always true.
         public var ok: Bool
+        /// Memberwise initializer.
         public init() { ok = true }
     }
 }
@@ -165,10 +194,15 @@ extension DevnetAPI {
     /// carries except the call and the signature. The client adds its call, signs ``SimTransaction/signingHash``
     /// with its own key and posts the result; keys never travel.
     public struct TransactionTemplate: Codable, Sendable {
+        /// The chain the transaction is for.
         public var chain: ChainID
+        /// The sender, who signs.
         public var from: Address
+        /// The nonce the transaction must carry.
         public var nonce: UInt64
+        /// The fee bid the transaction must carry (the chain's price for this call and priority).
         public var bid: FeeBid
+        /// Memberwise initializer.
         public init(chain: ChainID, from: Address, nonce: UInt64, bid: FeeBid) {
             self.chain = chain
             self.from = from
@@ -191,11 +225,13 @@ extension DevnetAPI {
 extension DevnetAPI {
     /// `GET /devnet/chains/{id}/conservation`: one line per asset of ``SimulatedLedger/conservation()``.
     public struct ConservationLine: Codable, Sendable, Hashable {
+        /// An asset symbol of the chain ("USDC").
         public var asset: String
         /// True when balances + pool + burned equal everything issued and minted, to the unit.
         public var holds: Bool
         /// The equation with its numbers.
         public var detail: String
+        /// Memberwise initializer.
         public init(asset: String, holds: Bool, detail: String) {
             self.asset = asset
             self.holds = holds

@@ -17,12 +17,16 @@ import Foundation
 public struct DevnetConfig: Sendable, Hashable {
     /// The chain registry directory, resolved against the config file's directory.
     public var chainsDirectory: String
+    /// Loopback address to listen on.
     public var host: String
+    /// Port to listen on; 0 picks a free one.
     public var port: Int
+    /// Ledger randomness (dropped transactions), mixed with each chain id.
     public var seed: UInt64
     /// A fault scenario file, resolved like ``chainsDirectory``.
     public var scenario: String?
 
+    /// Memberwise initializer.
     public init(chainsDirectory: String, host: String = "127.0.0.1", port: Int = 8645, seed: UInt64 = 1, scenario: String? = nil) {
         self.chainsDirectory = chainsDirectory
         self.host = host

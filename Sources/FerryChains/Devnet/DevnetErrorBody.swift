@@ -44,7 +44,9 @@ public struct DevnetErrorBody: Codable, Sendable, Hashable, Error, CustomStringC
         }
     }
 
+    /// What kind of failure.
     public var code: Code
+    /// One sentence for people, naming the chain, field or numbers involved.
     public var message: String
     /// The chain a chain failure is about.
     public var chain: ChainID?
@@ -54,11 +56,14 @@ public struct DevnetErrorBody: Codable, Sendable, Hashable, Error, CustomStringC
     public var detail: String?
     /// `insufficient-funds`: asset, amount needed and available (smallest units).
     public var asset: String?
+    /// `insufficient-funds`: smallest units needed.
     public var needed: Amount?
+    /// `insufficient-funds`: smallest units available.
     public var available: Amount?
     /// `reorged`: the first replaced height.
     public var fromHeight: UInt64?
 
+    /// Memberwise initializer.
     public init(code: Code, message: String, chain: ChainID? = nil, field: String? = nil, detail: String? = nil) {
         self.code = code
         self.message = message

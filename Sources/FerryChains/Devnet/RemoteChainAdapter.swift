@@ -10,6 +10,7 @@ public import FerryCrypto
 /// nonce and fee bid, signs ``SimTransaction/signingHash`` and posts the signed transaction. Keys never travel.
 /// Events come from the server's long-poll endpoint, so a quiet chain costs one request per `pollTimeout`.
 public struct RemoteChainAdapter: ChainAdapter {
+    /// The chain's static facts (from the registry or the devnet).
     public let info: ChainInfo
     /// The devnet's root URL, `http://127.0.0.1:8645`.
     public let devnetURL: String
