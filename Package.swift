@@ -4,6 +4,7 @@ import PackageDescription
 // Module map (arrow = may import), from docs/architecture.md:
 //   FerryCrypto -> CSecp256k1, COpenSSL       FerryCore -> FerryCrypto
 //   FerryChains -> FerryCore                  FerryEVM -> FerryChains
+//   FerryDevnet -> FerryChains (Hummingbird devnet server)
 //   FerryRouter -> FerryCore                  FerryWire -> CZeroMQ, FerryCore
 //   FerryRelayer -> FerryChains, FerryWire    FerryAgent -> FerryRouter, FerryChains
 //   FerryServer -> FerryAgent, FerryRelayer   ferry (exe) -> all
@@ -20,6 +21,7 @@ let package = Package(
         .library(name: "FerryCrypto", targets: ["FerryCrypto"]),
         .library(name: "FerryCore", targets: ["FerryCore"]),
         .library(name: "FerryChains", targets: ["FerryChains"]),
+        .library(name: "FerryDevnet", targets: ["FerryDevnet"]),
         .library(name: "FerryAdapterConformance", targets: ["FerryAdapterConformance"]),
         .library(name: "FerryEVM", targets: ["FerryEVM"]),
         .library(name: "FerryRouter", targets: ["FerryRouter"]),
@@ -34,6 +36,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
@@ -52,7 +56,22 @@ let package = Package(
         .target(name: "FerryCore", dependencies: ["FerryCrypto"], swiftSettings: swiftSettings),
         .target(
             name: "FerryChains",
-            dependencies: ["FerryCore", .product(name: "TOMLKit", package: "TOMLKit")],
+            dependencies: [
+                "FerryCore", .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "FerryDevnet",
+            dependencies: [
+                "FerryChains",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings),
         .target(name: "FerryAdapterConformance", dependencies: ["FerryChains"], swiftSettings: swiftSettings),
         .target(
@@ -86,9 +105,11 @@ let package = Package(
         .executableTarget(
             name: "ferry",
             dependencies: [
-                "FerryCrypto", "FerryCore", "FerryChains", "FerryEVM", "FerryRouter",
+                "FerryCrypto", "FerryCore", "FerryChains", "FerryDevnet", "FerryEVM", "FerryRouter",
                 "FerryWire", "FerryRelayer", "FerryAgent", "FerryServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
 
@@ -100,5 +121,16 @@ let package = Package(
         .testTarget(name: "FerryWireTests", dependencies: ["FerryWire", "FerryCore"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryAgentTests", dependencies: ["FerryAgent", "FerryChains", "FerryRouter"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryEVMTests", dependencies: ["FerryEVM", "FerryAdapterConformance", "FerryRelayer", "FerryWire"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FerryDevnetTests",
+            dependencies: [
+                "FerryDevnet", "FerryChains", "FerryAdapterConformance",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
     ]
 )
