@@ -62,20 +62,8 @@ struct EVMConformanceTests {
         defer { bed.node.stop() }
         let harness = EVMConformanceHarness(bed: bed, adapter: try await bed.adapter(finalityDepth: 3))
         let report = await AdapterConformance.run(harness)
-        // Two checks of the kit (chains branch) assume simulated-gateway rules the Vyper gateway does not share:
-        // its inbound receivers are 32-byte hashes (an EVM gateway can only pay 20-byte addresses), and it
-        // refunds before the lock's deadline (FerryGateway.vy refunds only after it). Until the kit adapts,
-        // they are known issues; every other check must pass.
-        let knownGaps: Set<String> = [AdapterConformance.CheckName.release, AdapterConformance.CheckName.refund]
         for check in report.checks {
-            guard case let .failed(reason) = check.outcome else { continue }
-            if knownGaps.contains(check.name) {
-                withKnownIssue("kit assumption not met by the EVM gateway", isIntermittent: true) {
-                    Issue.record("\(check.name): \(reason)")
-                }
-            } else {
-                Issue.record("\(check.name): \(reason)")
-            }
+            if case let .failed(reason) = check.outcome { Issue.record("\(check.name): \(reason)") }
         }
         #expect(report.checks.count == 11)
     }
