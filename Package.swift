@@ -114,13 +114,15 @@ let package = Package(
             swiftSettings: swiftSettings),
 
         .testTarget(name: "FerryCryptoTests", dependencies: ["FerryCrypto"], swiftSettings: swiftSettings),
-        .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"], swiftSettings: swiftSettings),
+        // Shared by the test targets: running the Python reference implementations under Tests/vectors.
+        .target(name: "FerryTestSupport", path: "Tests/FerryTestSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore", "FerryTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryRelayerTests", dependencies: ["FerryRelayer", "FerryChains", "FerryWire"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryRouterTests", dependencies: ["FerryRouter", "FerryCore"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryChainsTests", dependencies: ["FerryChains", "FerryAdapterConformance"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryWireTests", dependencies: ["FerryWire", "FerryCore"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryAgentTests", dependencies: ["FerryAgent", "FerryChains", "FerryRouter"], swiftSettings: swiftSettings),
-        .testTarget(name: "FerryEVMTests", dependencies: ["FerryEVM", "FerryAdapterConformance", "FerryRelayer", "FerryWire"], swiftSettings: swiftSettings),
+        .testTarget(name: "FerryEVMTests", dependencies: ["FerryEVM", "FerryAdapterConformance", "FerryRelayer", "FerryWire", "FerryTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FerryDevnetTests",
             dependencies: [

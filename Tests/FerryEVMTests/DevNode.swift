@@ -1,3 +1,4 @@
+import FerryTestSupport
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking

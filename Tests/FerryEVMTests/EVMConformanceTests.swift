@@ -1,3 +1,4 @@
+import FerryTestSupport
 import FerryAdapterConformance
 import Foundation
 import FerryChains

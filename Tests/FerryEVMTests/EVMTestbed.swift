@@ -1,3 +1,4 @@
+import FerryTestSupport
 import FerryChains
 import FerryCore
 import FerryCrypto
