@@ -105,6 +105,7 @@ let package = Package(
             dependencies: [
                 "FerryCrypto", "FerryCore", "FerryChains", "FerryEVM", "FerryRouter",
                 "FerryWire", "FerryRelayer", "FerryAgent", "FerryServer", "FerryAPI", "FerryClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -121,8 +122,12 @@ let package = Package(
         .testTarget(
             name: "FerryServerTests",
             dependencies: [
-                "FerryServer", "FerryClient", "FerryAPI", "FerryAgent", "FerryChains",
+                "FerryServer", "FerryClient", "FerryAPI", "FerryAgent", "FerryChains", "FerryCore", "FerryCrypto",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(name: "FerryAgentTests", dependencies: ["FerryAgent", "FerryChains", "FerryRouter"], swiftSettings: swiftSettings),

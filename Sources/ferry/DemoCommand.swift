@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncHTTPClient
 import FerryAPI
 import FerryChains
 import FerryClient
@@ -38,8 +39,16 @@ struct DemoCommand: AsyncParsableCommand {
                                             logger: logger)
         let started = ContinuousClock.now
         try await ferry.serving(logger: logger) { port in
-            let client = FerryClient(baseURL: "http://127.0.0.1:\(port)", apiKey: apiKey)
-            try await DemoScript(ferry: ferry, client: client, port: port).run()
+            // Our own HTTP client, shut down before the server so no idle keep-alive connection delays its shutdown.
+            let http = HTTPClient(eventLoopGroupProvider: .singleton)
+            let client = FerryClient(baseURL: "http://127.0.0.1:\(port)", apiKey: apiKey, httpClient: http)
+            do {
+                try await DemoScript(ferry: ferry, client: client, port: port).run()
+            } catch {
+                try? await http.shutdown()
+                throw error
+            }
+            try await http.shutdown()
         }
         let elapsed = ContinuousClock.now - started
         say("\nDone in \(elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1)))) of real time.")
