@@ -23,6 +23,8 @@ extension FerryHTTPAPI {
             while !Task.isCancelled {
                 seen = api.feed.version
                 let payment = try await api.service.payment(id)
+                let view = try await api.view(payment)
+                // Read after the state: events written before a final state are all in this timeline.
                 let timeline = try await api.service.timeline(id)
                 if timeline.count > sent {
                     var chunk = ""
@@ -32,7 +34,6 @@ extension FerryHTTPAPI {
                     sent = timeline.count
                     try await writer.write(ByteBuffer(string: chunk))
                 }
-                let view = try await api.view(payment)
                 if view.finished {
                     try await writer.write(ByteBuffer(string: try Self.sse(event: "end", id: nil, data: view)))
                     break
