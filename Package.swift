@@ -29,6 +29,8 @@ let package = Package(
         .library(name: "FerryRelayer", targets: ["FerryRelayer"]),
         .library(name: "FerryAgent", targets: ["FerryAgent"]),
         .library(name: "FerryServer", targets: ["FerryServer"]),
+        .library(name: "FerryAPI", targets: ["FerryAPI"]),
+        .library(name: "FerryClient", targets: ["FerryClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -39,6 +41,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // System-library shims: a module map and a header, no Swift.
@@ -101,12 +105,32 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: swiftSettings),
-        .target(name: "FerryServer", dependencies: ["FerryAgent", "FerryRelayer"], swiftSettings: swiftSettings),
+        // JSON wire models of the HTTP API, shared by the server and the client (no HTTP, no server code).
+        .target(name: "FerryAPI", dependencies: ["FerryCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "FerryServer",
+            dependencies: [
+                "FerryAgent", "FerryRelayer", "FerryAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "FerryClient",
+            dependencies: [
+                "FerryCore", "FerryAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "ferry",
             dependencies: [
                 "FerryCrypto", "FerryCore", "FerryChains", "FerryDevnet", "FerryEVM", "FerryRouter",
-                "FerryWire", "FerryRelayer", "FerryAgent", "FerryServer",
+                "FerryWire", "FerryRelayer", "FerryAgent", "FerryServer", "FerryAPI", "FerryClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -121,6 +145,17 @@ let package = Package(
         .testTarget(name: "FerryRouterTests", dependencies: ["FerryRouter", "FerryCore"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryChainsTests", dependencies: ["FerryChains", "FerryAdapterConformance"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryWireTests", dependencies: ["FerryWire", "FerryCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FerryServerTests",
+            dependencies: [
+                "FerryServer", "FerryClient", "FerryAPI", "FerryAgent", "FerryChains", "FerryCore", "FerryCrypto",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(name: "FerryAgentTests", dependencies: ["FerryAgent", "FerryChains", "FerryRouter"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryEVMTests", dependencies: ["FerryEVM", "FerryAdapterConformance", "FerryRelayer", "FerryWire", "FerryTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
