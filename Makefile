@@ -15,6 +15,7 @@ demo: build
 
 test: setup
 	$(SWIFT) build --build-tests
+	$(SWIFT) build --product ferry  # the devnet process test runs the built binary
 	$(SWIFT) test --skip-build --parallel
 
 bench: setup

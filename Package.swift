@@ -4,6 +4,7 @@ import PackageDescription
 // Module map (arrow = may import), from docs/architecture.md:
 //   FerryCrypto -> CSecp256k1, COpenSSL       FerryCore -> FerryCrypto
 //   FerryChains -> FerryCore                  FerryEVM -> FerryChains
+//   FerryDevnet -> FerryChains (Hummingbird devnet server)
 //   FerryRouter -> FerryCore                  FerryWire -> CZeroMQ, FerryCore
 //   FerryRelayer -> FerryChains, FerryWire    FerryAgent -> FerryRouter, FerryChains
 //   FerryServer -> FerryAgent, FerryRelayer   ferry (exe) -> all
@@ -22,6 +23,7 @@ let package = Package(
         .library(name: "FerryCrypto", targets: ["FerryCrypto"]),
         .library(name: "FerryCore", targets: ["FerryCore"]),
         .library(name: "FerryChains", targets: ["FerryChains"]),
+        .library(name: "FerryDevnet", targets: ["FerryDevnet"]),
         .library(name: "FerryAdapterConformance", targets: ["FerryAdapterConformance"]),
         .library(name: "FerryEVM", targets: ["FerryEVM"]),
         .library(name: "FerryRouter", targets: ["FerryRouter"]),
@@ -31,15 +33,20 @@ let package = Package(
         .library(name: "FerryRelayerBench", targets: ["FerryRelayerBench"]),
         .library(name: "FerryAgent", targets: ["FerryAgent"]),
         .library(name: "FerryServer", targets: ["FerryServer"]),
+        .library(name: "FerryAPI", targets: ["FerryAPI"]),
+        .library(name: "FerryClient", targets: ["FerryClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // System-library shims: a module map and a header, no Swift.
@@ -57,10 +64,32 @@ let package = Package(
         .target(name: "FerryCore", dependencies: ["FerryCrypto"], swiftSettings: swiftSettings),
         .target(
             name: "FerryChains",
-            dependencies: ["FerryCore", .product(name: "TOMLKit", package: "TOMLKit")],
+            dependencies: [
+                "FerryCore", .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "FerryDevnet",
+            dependencies: [
+                "FerryChains",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings),
         .target(name: "FerryAdapterConformance", dependencies: ["FerryChains"], swiftSettings: swiftSettings),
-        .target(name: "FerryEVM", dependencies: ["FerryChains"], swiftSettings: swiftSettings),
+        .target(
+            name: "FerryEVM",
+            dependencies: [
+                "FerryChains",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
         .target(name: "FerryRouter", dependencies: ["FerryCore"], swiftSettings: swiftSettings),
         .target(name: "FerryWire", dependencies: ["CZeroMQ", "FerryCore"], swiftSettings: swiftSettings),
         .target(
@@ -97,12 +126,33 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: swiftSettings),
-        .target(name: "FerryServer", dependencies: ["FerryAgent", "FerryRelayer"], swiftSettings: swiftSettings),
+        // JSON wire models of the HTTP API, shared by the server and the client (no HTTP, no server code).
+        .target(name: "FerryAPI", dependencies: ["FerryCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "FerryServer",
+            dependencies: [
+                "FerryAgent", "FerryRelayer", "FerryAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "FerryClient",
+            dependencies: [
+                "FerryCore", "FerryAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "ferry",
             dependencies: [
-                "FerryCrypto", "FerryCore", "FerryChains", "FerryEVM", "FerryRouter",
-                "FerryWire", "FerryRelayer", "FerryAgent", "FerryServer", "FerryRelayerOps", "FerryRelayerBench",
+                "FerryCrypto", "FerryCore", "FerryChains", "FerryDevnet", "FerryEVM", "FerryRouter",
+                "FerryWire", "FerryRelayer", "FerryAgent", "FerryServer", "FerryAPI", "FerryClient",
+                "FerryRelayerOps", "FerryRelayerBench",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -110,7 +160,9 @@ let package = Package(
             swiftSettings: swiftSettings),
 
         .testTarget(name: "FerryCryptoTests", dependencies: ["FerryCrypto"], swiftSettings: swiftSettings),
-        .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"], swiftSettings: swiftSettings),
+        // Shared by the test targets: running the Python reference implementations under Tests/vectors.
+        .target(name: "FerryTestSupport", path: "Tests/FerryTestSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore", "FerryTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryRelayerTests", dependencies: ["FerryRelayer", "FerryChains", "FerryWire"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FerryRelayerOpsTests",
@@ -122,9 +174,31 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(name: "FerryRouterTests", dependencies: ["FerryRouter", "FerryCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "FerryEVMTests", dependencies: ["FerryEVM"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryChainsTests", dependencies: ["FerryChains", "FerryAdapterConformance"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryWireTests", dependencies: ["FerryWire", "FerryCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FerryServerTests",
+            dependencies: [
+                "FerryServer", "FerryClient", "FerryAPI", "FerryAgent", "FerryChains", "FerryCore", "FerryCrypto",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(name: "FerryAgentTests", dependencies: ["FerryAgent", "FerryChains", "FerryRouter"], swiftSettings: swiftSettings),
+        .testTarget(name: "FerryEVMTests", dependencies: ["FerryEVM", "FerryAdapterConformance", "FerryRelayer", "FerryWire", "FerryTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FerryDevnetTests",
+            dependencies: [
+                "FerryDevnet", "FerryChains", "FerryAdapterConformance",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
     ]
 )

@@ -14,7 +14,9 @@ Methods: eth_chainId, net_version, web3_clientVersion, eth_blockNumber, eth_getB
 eth_getBlockByHash, eth_getBalance, eth_getTransactionCount, eth_gasPrice, eth_maxPriorityFeePerGas,
 eth_feeHistory, eth_estimateGas, eth_call, eth_sendRawTransaction, eth_getTransactionReceipt,
 eth_getTransactionByHash, eth_getLogs, eth_getCode, and the test controls evm_mine [count],
-evm_snapshot, evm_revert id, evm_increaseTime seconds, evm_setNextBlockTimestamp unix.
+evm_snapshot, evm_revert id, evm_increaseTime seconds, evm_setNextBlockTimestamp unix, and evm_reorg depth
+(like anvil_reorg: drops the last `depth` blocks with their transactions and mines `depth + 1` empty blocks
+with later timestamps in their place, so every replaced height gets a new hash and the chain grows by one).
 A revert answers {"code": 3, "message": "execution reverted: <reason>", "data": "0x08c379a0..."} as geth does.
 """
 import argparse
@@ -435,6 +437,20 @@ class Node:
             except Exception:
                 return False
             return True
+        if method == "evm_reorg":
+            depth = parse_quantity(arg(0), "depth")
+            head = self.head()
+            if depth < 1 or depth > head:
+                raise invalid_params(f"evm_reorg: depth must be 1..{head}")
+            old_ts = t.get_block_by_number("latest")["timestamp"]
+            fork = t.get_block_by_number(head - depth)
+            self.backend.revert_to_snapshot(bytes.fromhex(fork["hash"][2:]) if isinstance(fork["hash"], str) else fork["hash"])
+            ts = max(old_ts, int(time.time())) + 1
+            for i in range(depth + 1):
+                self.set_pending_timestamp(ts + i)
+                self.tester.mine_blocks(1)
+            self.next_timestamp = None
+            return quantity(self.head())
         if method == "evm_increaseTime":
             seconds = parse_quantity(arg(0), "seconds")
             base = self.next_timestamp or max(int(time.time()), t.get_block_by_number("latest")["timestamp"] + 1)
@@ -568,6 +584,9 @@ def main():
     def shutdown(*_):
         stop.set()
 
+    # A parent may spawn us with these signals blocked (Swift's Foundation.Process does, from its
+    # dispatch threads); unblock them, or SIGTERM would never reach the handler.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)
 

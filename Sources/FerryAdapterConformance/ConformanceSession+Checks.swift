@@ -172,7 +172,9 @@ extension ConformanceSession {
     func checkRefund() async throws {
         let signer = try await harness.makeFundedSigner(asset: lane.asset, amount: try lane.amount * Amount(10))
         let sender = Address(signer.address.bytes32)
-        let transfer = try await makeOutboundTransfer(sender: sender, deadlineIn: 3_600)
+        // Long enough for the lock to be mined on slow chains, short enough to pass within the check.
+        let window = 120 + 4 * info.blockTimeMillis / 1_000
+        let transfer = try await makeOutboundTransfer(sender: sender, deadlineIn: window)
         let tx = try await adapter.submit(.lock(transfer), signer: signer, priority: .high)
         let height = try await waitForInclusion(tx, what: "lock to refund")
         let locked = try await collect(from: height, through: height).compactMap { event -> Transfer? in
@@ -192,6 +194,9 @@ extension ConformanceSession {
             try await expectRejected(.refund(lockedTransfer, signatures: Array(cancelSigs.prefix(k - 1))), signer: signer,
                                      label: "refund with fewer Cancel attestations than the threshold")
         }
+        // A refund is only possible once the destination could have cancelled, i.e. after the deadline.
+        try await expectRejected(.refund(lockedTransfer, signatures: cancelSigs), signer: signer, label: "refund before the deadline")
+        try await harness.advance(seconds: window + 1 + info.blockTimeMillis / 1_000)
         let before = try await adapter.balance(of: sender, asset: lane.asset)
         let refund = try await adapter.submit(.refund(lockedTransfer, signatures: cancelSigs), signer: signer, priority: .high)
         _ = try await waitForInclusion(refund, what: "refund")

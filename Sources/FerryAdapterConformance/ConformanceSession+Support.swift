@@ -10,7 +10,7 @@ extension ConformanceSession {
         guard let asset = info.asset(lane.asset) else { throw CheckFailure("the lane's asset \(lane.asset) is not in ChainInfo.assets") }
         let now = try await chainSeconds()
         return Transfer(sourceChain: info.id, destChain: lane.remoteChain, nonce: 0, sender: sender,
-                        receiver: Address(Keccak256.hash("ferry.conformance.receiver.\(now)")), sourceAsset: asset.gatewayID,
+                        receiver: Self.evmShaped(Keccak256.hash("ferry.conformance.receiver.\(now)")), sourceAsset: asset.gatewayID,
                         destAsset: lane.remoteAsset, amount: lane.amount, fee: lane.fee, deadline: now + seconds)
     }
 
@@ -22,9 +22,15 @@ extension ConformanceSession {
         let amount = try Self.convert(lane.amount, from: lane.remoteDecimals, to: asset.decimals)
         let tag = "ferry.conformance.\(info.id.rawValue).\(head.timestampMillis).\(nonce)"
         return Transfer(sourceChain: lane.remoteChain, destChain: info.id, nonce: head.timestampMillis &+ nonce,
-                        sender: Address(Keccak256.hash(tag + ".sender")), receiver: Address(Keccak256.hash(tag + ".receiver")),
+                        sender: Self.evmShaped(Keccak256.hash(tag + ".sender")), receiver: Self.evmShaped(Keccak256.hash(tag + ".receiver")),
                         sourceAsset: lane.remoteAsset, destAsset: asset.gatewayID, amount: amount, fee: .zero,
                         deadline: nowSeconds + seconds)
+    }
+
+    /// A test address every family can pay: the last 20 bytes of `hash`, left-padded (EVM gateways pay only
+    /// 20-byte accounts; chains with 32-byte accounts accept the padded form too).
+    static func evmShaped(_ hash: Bytes32) -> Address {
+        Address((try? Bytes32(leftPadding: hash.bytes.suffix(20))) ?? hash)
     }
 
     /// `threshold` relayer signatures over `attestation` in this chain's domain.

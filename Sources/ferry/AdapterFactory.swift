@@ -1,17 +1,18 @@
 import FerryChains
 import FerryCore
+import FerryEVM
 import Logging
 
 /// Builds a chain adapter for each registry entry, by its `adapter` kind.
 ///
-/// One builder per kind. A kind added on another branch plugs in with one line in ``builders``:
-/// `.simRemote: { entry, _, _ in try RemoteChainAdapter(entry: entry) }` (branch devnet) and
-/// `.evmRPC: { entry, _, _ in try await EVMAdapter.connect(entry: entry) }` (branch evm2).
+/// One builder per kind: a new kind plugs in with one line in ``builders``.
 enum AdapterFactory {
     typealias Builder = @Sendable (ChainEntry, ChainRegistry, Logger) async throws -> any ChainAdapter
 
     static let builders: [AdapterKind: Builder] = [
         .sim: { entry, registry, logger in try privateSimulation(entry, registry, logger) },
+        .simRemote: { entry, _, _ in try RemoteChainAdapter(entry: entry) },
+        .evmRPC: { entry, _, _ in try await EVMAdapter.connect(entry: entry) },
     ]
 
     /// Adapters for `chains`, in the registry's terms.

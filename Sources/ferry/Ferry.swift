@@ -6,5 +6,6 @@ struct Ferry: AsyncParsableCommand {
         commandName: "ferry",
         abstract: "Cross-chain payments for software agents.",
         discussion: "Run `ferry demo` for a guided tour; `ferry help <command>` for details.",
-        subcommands: [DemoCommand.self, KeysCommand.self, TransferCommand.self, RouteCommand.self, RelayerCommand.self, BenchCommand.self])
+        subcommands: [DemoCommand.self, ServeCommand.self, KeysCommand.self, TransferCommand.self, RouteCommand.self,
+                      DevnetCommand.self, RelayerCommand.self, BenchCommand.self])
 }

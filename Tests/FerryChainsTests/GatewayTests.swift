@@ -133,6 +133,11 @@ struct GatewayTests {
                                                signer: alice, priority: .high)
         }
         let good = try chain.attest(.cancel(messageId: id), in: chain.remoteDomain)
+        // Even with valid Cancel attestations, no refund before the deadline (the destination could still release).
+        await #expect(throws: ChainError.self) {
+            _ = try await chain.adapter.submit(.refund(locked, signatures: good), signer: alice, priority: .high)
+        }
+        await chain.advance(blocks: 1 + 3_600_000 / chain.info.blockTimeMillis)
         let (_, status) = try await chain.mine(.refund(locked, signatures: good), by: alice)
         guard case .included(_, true, _) = status else { Issue.record("\(status)"); return }
         #expect(try await chain.adapter.balance(of: chain.address(alice), asset: "USDC") == Amount(100_000_000))

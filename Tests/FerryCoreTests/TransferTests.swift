@@ -1,4 +1,5 @@
 @testable import FerryCore
+import FerryTestSupport
 import FerryCrypto
 import Foundation
 import Testing

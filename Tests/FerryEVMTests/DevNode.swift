@@ -1,3 +1,4 @@
+import FerryTestSupport
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -14,11 +15,12 @@ final class DevNode: @unchecked Sendable {  // immutable after init; Process is 
         let description: String
     }
 
-    init(chainId: UInt64) throws {
+    /// - Parameter port: 0 for a free port; a fixed one to restart a stopped node where it was.
+    init(chainId: UInt64, port: Int = 0) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: PythonVectors.python)
         p.arguments = [PythonVectors.packageRoot.appendingPathComponent("scripts/evm_node.py").path,
-                       "--chain-id", "\(chainId)", "--idle-timeout", "120"]
+                       "--chain-id", "\(chainId)", "--idle-timeout", "120", "--port", "\(port)"]
         let out = Pipe()
         p.standardOutput = out
         try p.run()
@@ -43,6 +45,17 @@ final class DevNode: @unchecked Sendable {  // immutable after init; Process is 
     func stop() {
         if process.isRunning { process.terminate() }
     }
+
+    /// Stops the node and polls until its process has exited (so its port is free), for at most 10 s.
+    func stopAndWait() async throws {
+        stop()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while process.isRunning, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    var url: String { "http://127.0.0.1:\(port)" }
 
     /// Calls `method`; returns `result`, or throws the JSON-RPC error object's message and data.
     func call(_ method: String, _ params: [Any]) async throws -> Any {

@@ -31,7 +31,11 @@ final class RelayerNetwork: Sendable {
     let threshold: Int
     let directory: URL
     let usdc: AssetInfo
-    let logger = Logger(label: "ferry.test.relayer")
+    let logger: Logger = {
+        var logger = Logger(label: "ferry.test.relayer")
+        logger.logLevel = .warning  // per-transfer lines would drown the test output
+        return logger
+    }()
 
     init(relayers n: Int = 5, threshold: Int = 3, seed: UInt64 = 7) async throws {
         keys = try (0..<UInt64(n)).map { try PrivateKeySigner(seed: seed, index: $0) }

@@ -47,14 +47,14 @@ struct InteropTests {
         try process.run()
         defer { if process.isRunning { process.terminate() } }
 
-        let endpointLine = try await first(lines.stream, within: .seconds(20), "the peer's ENDPOINT line",
+        let endpointLine = try await first(lines.stream, within: .seconds(90), "the peer's ENDPOINT line",
                                            where: { $0.hasPrefix("ENDPOINT ") || $0.contains("Error") })
         try #require(endpointLine.hasPrefix("ENDPOINT "), "\(endpointLine)\n\(lines.transcript)")
         let endpoint = String(endpointLine.dropFirst("ENDPOINT ".count))
         try node.connect(to: .init(endpoint: endpoint, publicKey: pythonKeys.publicKey))
 
         // The peer subscribed to us: publish our attestation (without transfer, action cancel, v = 28).
-        _ = try await first(node.subscriptions, within: .seconds(20), "the Python peer's subscription")
+        _ = try await first(node.subscriptions, within: .seconds(90), "the Python peer's subscription")
         let ours = try Attestation(
             destChain: 10, messageId: Bytes32(Samples.bytes(0xC3, 32)), action: .cancel,
             signer: SignerAddress(bytes: Samples.bytes(0x5E, 20)),
@@ -64,7 +64,7 @@ struct InteropTests {
         // From the peer: its own attestation (with the transfer) and the echo of ours, in either order.
         let received: [GossipNode.InboundFrame]
         do {
-            received = try await collect(2, from: node.frames, within: .seconds(20), "frames from the Python peer")
+            received = try await collect(2, from: node.frames, within: .seconds(90), "frames from the Python peer")
         } catch {
             Issue.record("\(error); redials \(node.redials), events \(node.recentLinkEvents), stats \(node.statistics), rejections \(node.rejections.snapshot); the peer said:\n\(lines.transcript)")
             throw error
@@ -75,7 +75,7 @@ struct InteropTests {
         #expect(frames.contains(.attestation(ours)), "\(lines.transcript)")
         #expect(node.rejections.snapshot.total == 0)
 
-        let status = try await first(exits, within: .seconds(20), "the peer's exit")
+        let status = try await first(exits, within: .seconds(90), "the peer's exit")
         #expect(status == 0, "\(lines.transcript)")
         let got = lines.transcript.split(separator: "\n").first { $0.hasPrefix("GOT ") }
         let fields = try JSONSerialization.jsonObject(with: Data((got?.dropFirst(4) ?? "{}").utf8)) as? [String: Any]

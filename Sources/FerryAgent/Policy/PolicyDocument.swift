@@ -1,27 +1,9 @@
+public import FerryCore
 import Foundation
 internal import TOMLKit
 
 /// A policy-file problem: which file, which field, what is wrong.
-public struct PolicyFileError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The file (or the label the caller gave the text).
-    public let file: String
-    /// Dotted path of the field (`budgets.USDC`), nil for whole-file problems.
-    public let field: String?
-    /// What is wrong, in words a person can act on.
-    public let problem: String
-
-    /// Creates an error.
-    public init(file: String, field: String?, problem: String) {
-        self.file = file
-        self.field = field
-        self.problem = problem
-    }
-
-    public var description: String {
-        if let field { return "\(file): \(field): \(problem)" }
-        return "\(file): \(problem)"
-    }
-}
+public typealias PolicyFileError = ConfigFileError
 
 /// The two formats a policy file can be written in.
 public enum PolicyFormat: String, Sendable, Hashable, CaseIterable {

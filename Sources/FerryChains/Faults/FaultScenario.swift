@@ -77,27 +77,3 @@ public struct ScenarioError: Error, Sendable, Hashable, CustomStringConvertible 
         field.isEmpty ? "\(source): \(problem)" : "\(source): field \(field): \(problem)"
     }
 }
-
-extension DecodingError {
-    var fieldPath: String {
-        let path: [any CodingKey]
-        switch self {
-        case let .keyNotFound(key, context): path = context.codingPath + [key]
-        case let .typeMismatch(_, context), let .valueNotFound(_, context), let .dataCorrupted(context): path = context.codingPath
-        @unknown default: path = []
-        }
-        return path.reduce(into: "") { out, key in
-            if let index = key.intValue { out += "[\(index)]" } else { out += out.isEmpty ? key.stringValue : ".\(key.stringValue)" }
-        }
-    }
-
-    var problem: String {
-        switch self {
-        case .keyNotFound: "is missing"
-        case let .typeMismatch(type, context): "expected \(type): \(context.debugDescription)"
-        case let .valueNotFound(type, _): "expected a \(type), found null"
-        case let .dataCorrupted(context): context.debugDescription
-        @unknown default: "\(self)"
-        }
-    }
-}

@@ -6,6 +6,8 @@ public struct EIP1559FeeMarket: FeeMarket, Hashable {
 
     /// Base fee per gas now, in wei.
     public private(set) var baseFeePerGas: UInt64
+    /// The calm base fee other users are used to paying: above it, their demand shrinks in proportion.
+    public let baselineBaseFee: UInt64
     /// Gas target per block; the limit is `elasticity × target`.
     public let gasTarget: UInt64
     /// `ELASTICITY_MULTIPLIER`: 2 on Ethereum.
@@ -22,6 +24,7 @@ public struct EIP1559FeeMarket: FeeMarket, Hashable {
                 baselineTip: UInt64 = 1_500_000_000,
                 gasPerCall: [GatewayCallKind: UInt64] = [.lock: 120_000, .release: 150_000, .cancel: 90_000, .refund: 110_000]) {
         self.baseFeePerGas = baseFeePerGas
+        self.baselineBaseFee = max(1, baseFeePerGas)
         self.gasTarget = max(1, gasTarget)
         self.elasticity = max(1, elasticity)
         self.baselineTip = baselineTip
@@ -32,8 +35,14 @@ public struct EIP1559FeeMarket: FeeMarket, Hashable {
     public var blockCapacity: UInt64 { gasTarget * elasticity }
     public var priceScale: UInt64 { 1 }
     public var basePerUnit: UInt64 { baseFeePerGas }
-    /// Other users fill exactly the target when calm, so the base fee holds steady.
-    public var organicLoadPercent: UInt64 { 100 / elasticity }
+    /// Other users fill exactly the target when calm, so the base fee holds steady. Their demand is elastic: at a
+    /// base fee above the calm one they send proportionally less, so sustained extra load (Ferry's own) settles at
+    /// a higher but finite price instead of compounding 12.5% a block forever.
+    public var organicLoadPercent: UInt64 {
+        let calm = 100 / elasticity
+        guard baseFeePerGas > baselineBaseFee else { return calm }
+        return UInt64(clamping: UInt128(calm) * UInt128(baselineBaseFee) / UInt128(baseFeePerGas))
+    }
 
     public func units(for kind: GatewayCallKind) -> UInt64 { gasPerCall[kind] ?? 150_000 }
 

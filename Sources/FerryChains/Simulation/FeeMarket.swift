@@ -25,6 +25,16 @@ public struct FeeBid: Sendable, Hashable, Codable {
         self.fixedBurned = fixedBurned
         self.fixedToProducer = fixedToProducer
     }
+
+    private enum CodingKeys: String, CodingKey { case units, maxBasePerUnit, tipPerUnit, fixedBurned, fixedToProducer }
+
+    /// Decodes every field as a whole number >= 0, naming the field that is not.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(units: try c.decodeCount(.units), maxBasePerUnit: try c.decodeCount(.maxBasePerUnit),
+                  tipPerUnit: try c.decodeCount(.tipPerUnit), fixedBurned: try c.decodeCount(.fixedBurned),
+                  fixedToProducer: try c.decodeCount(.fixedToProducer))
+    }
 }
 
 /// What including a transaction costs its sender, split so conservation can be checked.

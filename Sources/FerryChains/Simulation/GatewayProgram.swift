@@ -46,7 +46,7 @@ struct GatewayProgram: Sendable {
         case let .cancel(transfer, signatures):
             return try cancel(transfer, signatures, state: &state, nowMillis: nowMillis, height: height)
         case let .refund(transfer, signatures):
-            return try refund(transfer, signatures, state: &state, height: height)
+            return try refund(transfer, signatures, state: &state, nowMillis: nowMillis, height: height)
         }
     }
 
@@ -96,7 +96,7 @@ struct GatewayProgram: Sendable {
         return .locked(messageId: messageId, transfer: transfer)
     }
 
-    private func refund(_ transfer: Transfer, _ signatures: [Signature], state: inout LedgerState,
+    private func refund(_ transfer: Transfer, _ signatures: [Signature], state: inout LedgerState, nowMillis: UInt64,
                         height: UInt64) throws(ExecutionFailure) -> GatewayOutcome {
         let messageId = transfer.messageId
         switch state.gateway.records[messageId] {
@@ -106,6 +106,9 @@ struct GatewayProgram: Sendable {
         case .released?, .cancelled?: throw .rejected("message \(messageId) is a destination record here, not a lock")
         }
         guard let entry = state.gateway.locks[messageId] else { throw .rejected("no lock for message \(messageId) on \(chain)") }
+        guard nowMillis / 1000 > transfer.deadline else {
+            throw .rejected("cannot refund before the deadline has passed: chain time \(nowMillis / 1000) <= deadline \(transfer.deadline)")
+        }
         guard let remoteGateway = config.remoteGateways[transfer.destChain] else {
             throw .rejected("gateway does not know the destination gateway of \(transfer.destChain) to verify the cancel")
         }

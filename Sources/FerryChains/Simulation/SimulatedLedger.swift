@@ -172,6 +172,15 @@ public actor SimulatedLedger {
         return max(state.nonces[account] ?? 0, pending)
     }
 
+    /// The nonce and fee bid the next transaction from `account` for a `kind` call at `priority` must carry
+    /// (what a client that signs for itself, like ``RemoteChainAdapter``, asks the devnet server before signing).
+    /// - Throws: `.unreachable` during an outage.
+    public func transactionTemplate(from account: Address, kind: GatewayCallKind,
+                                    priority: FeePriority) throws(ChainError) -> (nonce: UInt64, bid: FeeBid) {
+        try reachable()
+        return (pendingNonce(of: account), state.market.bid(for: kind, priority: priority))
+    }
+
     /// Creates `amount` of `asset` in `account` (a faucet; counted as issued supply).
     public func fund(_ account: Address, asset: String, amount: Amount) throws(ChainError) {
         catchUp()

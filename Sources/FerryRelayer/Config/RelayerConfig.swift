@@ -104,23 +104,7 @@ public struct RelayerConfig: Sendable, Hashable {
 }
 
 /// A configuration problem: which file, which field, what is wrong.
-public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
-    public let file: String
-    /// Dotted path of the field (`peers[1].endpoint`), nil for whole-file problems.
-    public let field: String?
-    public let problem: String
-
-    public init(file: String, field: String?, problem: String) {
-        self.file = file
-        self.field = field
-        self.problem = problem
-    }
-
-    public var description: String {
-        if let field { return "\(file): \(field): \(problem)" }
-        return "\(file): \(problem)"
-    }
-}
+public typealias ConfigError = ConfigFileError
 
 /// Reads typed fields from one TOML table, remembering which keys were used so unknown ones can be refused.
 private struct TableReader {

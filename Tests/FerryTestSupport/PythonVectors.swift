@@ -1,13 +1,14 @@
-import Foundation
-import Testing
+public import Foundation
 
 /// Runs a vector generator under `Tests/vectors/` with the project's Python (FERRY_PYTHON, else `.venv/bin/python`,
 /// else `python3`) and returns its standard output. Missing Python is a test failure, never a silent pass.
-enum PythonVectors {
-    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+public enum PythonVectors {
+    /// The package root, found from this file's path (`<root>/Tests/FerryTestSupport/PythonVectors.swift`).
+    public static let packageRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static var python: String {
+    /// The interpreter: FERRY_PYTHON, else `<root>/.venv/bin/python`, else `/usr/bin/python3`.
+    public static var python: String {
         if let env = ProcessInfo.processInfo.environment["FERRY_PYTHON"], FileManager.default.isExecutableFile(atPath: env) {
             return env
         }
@@ -15,11 +16,14 @@ enum PythonVectors {
         return FileManager.default.isExecutableFile(atPath: venv) ? venv : "/usr/bin/python3"
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+    /// A generator that failed or could not start.
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+        public init(description: String) { self.description = description }
     }
 
-    static func run(_ script: String, _ arguments: [String]) throws -> Data {
+    /// Runs `Tests/vectors/<script>` with `arguments` and returns its standard output.
+    public static func run(_ script: String, _ arguments: [String]) throws -> Data {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [packageRoot.appendingPathComponent("Tests/vectors/\(script)").path] + arguments

@@ -1,0 +1,242 @@
+public import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Synchronization
+
+/// One call of a batch: a method and its positional params.
+public struct RPCRequest: Sendable, Hashable {
+    public var method: String
+    public var params: [JSONValue]
+
+    public init(_ method: String, _ params: [JSONValue] = []) {
+        self.method = method
+        self.params = params
+    }
+}
+
+/// An Ethereum JSON-RPC 2.0 client over HTTP (async-http-client).
+///
+/// Calls and batches carry a timeout each. Transient failures (connection refused or reset, timeouts,
+/// HTTP 5xx and 429) are retried with exponential backoff; everything else fails at once with a typed
+/// ``RPCError``: JSON-RPC error objects keep the node's code and message and decode revert data into a
+/// ``RevertReason``. Answers are decoded strictly. Safe to share between tasks.
+///
+/// - Important: A retried call may run twice on the node. Reads are harmless; `eth_sendRawTransaction`
+///   of the same signed bytes is idempotent (the second answer is "already known" or "nonce too low",
+///   which ``EVMAdapter`` resolves by looking the hash up).
+public struct JSONRPCClient: Sendable {
+    /// Timeouts, retries and size limits.
+    public struct Configuration: Sendable, Hashable {
+        /// Bound on one HTTP exchange (connect, send, receive the whole answer).
+        public var timeout: Duration
+        /// How transient failures are retried.
+        public var retry: RetryPolicy
+        /// Answers larger than this are refused as malformed.
+        public var maxResponseBytes: Int
+
+        public init(timeout: Duration = .seconds(10), retry: RetryPolicy = RetryPolicy(), maxResponseBytes: Int = 32 << 20) {
+            self.timeout = timeout
+            self.retry = retry
+            self.maxResponseBytes = maxResponseBytes
+        }
+    }
+
+    /// Exponential backoff: attempt `n` (from 1) waits `initialBackoff * multiplier^(n-1)`, capped at `maxBackoff`.
+    public struct RetryPolicy: Sendable, Hashable {
+        /// Total attempts including the first; 1 disables retries.
+        public var maxAttempts: Int
+        public var initialBackoff: Duration
+        public var multiplier: Int
+        public var maxBackoff: Duration
+
+        public init(maxAttempts: Int = 4, initialBackoff: Duration = .milliseconds(100), multiplier: Int = 2,
+                    maxBackoff: Duration = .seconds(5)) {
+            self.maxAttempts = max(1, maxAttempts)
+            self.initialBackoff = initialBackoff
+            self.multiplier = max(1, multiplier)
+            self.maxBackoff = maxBackoff
+        }
+
+        /// No retries.
+        public static let none = RetryPolicy(maxAttempts: 1)
+
+        /// The wait before attempt `attempt + 1`, after `attempt` failures.
+        public func backoff(afterAttempt attempt: Int) -> Duration {
+            var delay = initialBackoff
+            for _ in 1..<max(1, attempt) {
+                delay *= multiplier
+                if delay >= maxBackoff { return maxBackoff }
+            }
+            return min(delay, maxBackoff)
+        }
+    }
+
+    /// The endpoint, e.g. `http://127.0.0.1:8545`.
+    public let endpoint: String
+    public let configuration: Configuration
+    let http: HTTPClient
+    let ids: RequestIDs
+
+    /// - Parameters:
+    ///   - endpoint: the node's HTTP(S) URL.
+    ///   - httpClient: defaults to the process-wide `HTTPClient.shared`, which needs no shutdown.
+    public init(endpoint: String, configuration: Configuration = Configuration(), httpClient: HTTPClient = .shared) {
+        self.endpoint = endpoint
+        self.configuration = configuration
+        self.http = httpClient
+        self.ids = RequestIDs()
+    }
+
+    /// Calls `method` and returns its `result` (which may be `.null`).
+    /// - Throws: ``RPCError`` after retries are exhausted for transient failures, at once for the rest.
+    public func call(_ method: String, _ params: [JSONValue] = [], timeout: Duration? = nil) async throws(RPCError) -> JSONValue {
+        try await retrying(method) { () async throws(RPCError) -> JSONValue in
+            let id = ids.next()
+            let body = try encode(.object(["jsonrpc": "2.0", "id": .integer(Int64(id)), "method": .string(method),
+                                           "params": .array(params)]), method: method)
+            let answer = try await exchange(body, method: method, timeout: timeout)
+            return try Self.result(of: answer, id: id, method: method)
+        }
+    }
+
+    /// Sends `requests` as one JSON-RPC batch; answers come back in request order, each a result or its own error.
+    /// - Throws: ``RPCError`` when the batch as a whole fails (transport, HTTP, a malformed or incomplete answer).
+    public func batch(_ requests: [RPCRequest], timeout: Duration? = nil) async throws(RPCError) -> [Result<JSONValue, RPCError>] {
+        guard !requests.isEmpty else { return [] }
+        let label = "batch[\(requests.count)] " + requests.prefix(3).map(\.method).joined(separator: ",")
+        return try await retrying(label) { () async throws(RPCError) -> [Result<JSONValue, RPCError>] in
+            let first = ids.next(count: requests.count)
+            let items: [JSONValue] = requests.enumerated().map { i, r in
+                .object(["jsonrpc": "2.0", "id": .integer(Int64(first + UInt64(i))), "method": .string(r.method),
+                         "params": .array(r.params)])
+            }
+            let answer = try await exchange(try encode(.array(items), method: label), method: label, timeout: timeout)
+            guard case let .array(replies) = answer else {
+                // A node refusing the whole batch answers one error object.
+                _ = try Self.result(of: answer, id: nil, method: label)
+                throw .malformed(method: label, field: "(batch)", reason: "expected an array of answers, got \(answer)")
+            }
+            var byID: [Int64: JSONValue] = [:]
+            for reply in replies {
+                guard case let .integer(id)? = reply["id"] else {
+                    throw .malformed(method: label, field: "id", reason: "batch answer without an integer id: \(reply)")
+                }
+                byID[id] = reply
+            }
+            return requests.enumerated().map { i, r in
+                let id = Int64(first + UInt64(i))
+                guard let reply = byID[id] else {
+                    return .failure(.malformed(method: r.method, field: "id", reason: "the batch answer has no reply for id \(id)"))
+                }
+                do throws(RPCError) { return .success(try Self.result(of: reply, id: UInt64(id), method: r.method)) } catch {
+                    return .failure(error)
+                }
+            }
+        }
+    }
+
+    // MARK: Internals
+
+    func retrying<T>(_ method: String, _ body: () async throws(RPCError) -> T) async throws(RPCError) -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await body()
+            } catch where error.isTransient && attempt < configuration.retry.maxAttempts {
+                do {
+                    try await Task.sleep(for: configuration.retry.backoff(afterAttempt: attempt))
+                } catch {
+                    throw .cancelled(method: method)
+                }
+                attempt += 1
+            }
+        }
+    }
+
+    func encode(_ value: JSONValue, method: String) throws(RPCError) -> [UInt8] {
+        do { return Array(try JSONEncoder().encode(value)) } catch {
+            throw .malformed(method: method, field: "params", reason: "cannot encode the request: \(error)")
+        }
+    }
+
+    func exchange(_ body: [UInt8], method: String, timeout: Duration?) async throws(RPCError) -> JSONValue {
+        var request = HTTPClientRequest(url: endpoint)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Accept", value: "application/json")
+        request.body = .bytes(body)
+        let limit = timeout ?? configuration.timeout
+        let millis = limit.components.seconds * 1000 + limit.components.attoseconds / 1_000_000_000_000_000
+        let bytes: ByteBuffer
+        let status: Int
+        do {
+            let response = try await http.execute(request, timeout: .milliseconds(max(1, millis)))
+            status = Int(response.status.code)
+            bytes = try await response.body.collect(upTo: configuration.maxResponseBytes)
+        } catch {
+            throw classify(error, method: method, timeout: limit)
+        }
+        let data = Data(bytes.readableBytesView)
+        guard status == 200 else {
+            throw .http(endpoint: endpoint, method: method, status: status,
+                        body: String(decoding: data.prefix(200), as: UTF8.self))
+        }
+        do { return try JSONDecoder().decode(JSONValue.self, from: data) } catch {
+            throw .malformed(method: method, field: "(body)",
+                             reason: "not JSON: \(String(decoding: data.prefix(120), as: UTF8.self))")
+        }
+    }
+
+    func classify(_ error: any Error, method: String, timeout: Duration) -> RPCError {
+        if error is CancellationError { return .cancelled(method: method) }
+        if let e = error as? HTTPClientError {
+            switch e {
+            case .deadlineExceeded, .readTimeout, .writeTimeout, .connectTimeout, .getConnectionFromPoolTimeout:
+                return .timeout(endpoint: endpoint, method: method, after: timeout)
+            case .invalidURL, .emptyHost, .emptyScheme:
+                return .invalidEndpoint(endpoint: endpoint, reason: "\(e)")
+            case .cancelled:
+                return .cancelled(method: method)
+            default:
+                return .unreachable(endpoint: endpoint, method: method, underlying: "\(e)")
+            }
+        }
+        if let e = error as? NIOTooManyBytesError {
+            return .malformed(method: method, field: "(body)",
+                              reason: "answer larger than \(e.maxBytes ?? configuration.maxResponseBytes) bytes")
+        }
+        return .unreachable(endpoint: endpoint, method: method, underlying: "\(error)")
+    }
+
+    /// The `result` of one JSON-RPC answer, or its error as ``RPCError/node(method:code:message:data:revert:)``.
+    static func result(of answer: JSONValue, id: UInt64?, method: String) throws(RPCError) -> JSONValue {
+        guard case let .object(fields) = answer else {
+            throw .malformed(method: method, field: "(answer)", reason: "expected a JSON object, got \(answer)")
+        }
+        if let error = fields["error"], !error.isNull {
+            guard case let .integer(code)? = error["code"], case let .string(message)? = error["message"] else {
+                throw .malformed(method: method, field: "error", reason: "error object without an integer code and a message: \(error)")
+            }
+            var data: [UInt8]?
+            if case let .string(text)? = error["data"] { data = try? HexQuantity.data(text) }
+            let revert = data.map { RevertReason(data: $0) }.flatMap { $0 == .empty ? nil : $0 }
+            throw .node(method: method, code: Int(code), message: message, data: data, revert: revert)
+        }
+        if let id, fields["id"] != .integer(Int64(id)) {
+            throw .malformed(method: method, field: "id", reason: "answer id \(fields["id"] ?? .null) does not match request id \(id)")
+        }
+        guard let result = fields["result"] else {
+            throw .malformed(method: method, field: "result", reason: "answer has neither result nor error")
+        }
+        return result
+    }
+}
+
+/// Monotonic JSON-RPC request ids, shared by copies of a client.
+final class RequestIDs: Sendable {
+    private let counter = Atomic<UInt64>(1)
+
+    func next(count: Int = 1) -> UInt64 {
+        counter.wrappingAdd(UInt64(count), ordering: .relaxed).oldValue
+    }
+}

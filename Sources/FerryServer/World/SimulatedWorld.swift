@@ -1,0 +1,169 @@
+public import FerryAgent
+public import FerryChains
+public import FerryCore
+import FerryCrypto
+public import FerryRelayer
+public import FerryRouter
+import FerryWire
+public import Foundation
+public import Logging
+
+/// A complete Ferry world in one process: two simulated chains of different families on one ``VirtualClock``,
+/// `n` real ``RelayerNode``s gossiping over ZeroMQ (CURVE) with SQLite journals in a temporary directory, a funded
+/// agent wallet, an escrow account, and the ``PaymentService`` the HTTP API serves.
+///
+/// `ferry demo`, `ferry serve` without chain configuration and the server's end-to-end tests all run on it.
+/// Time moves when ``WorldDriver`` advances the clock. Call ``close()`` (or let the driver stop) to release the
+/// gossip sockets; the temporary directory is removed by ``close()``.
+public final class SimulatedWorld: Sendable {
+    /// Knobs of the embedded world.
+    public struct Options: Sendable {
+        /// Seed of every key and every random choice.
+        public var seed: UInt64 = 7
+        /// Number of relayers (each watches both chains); the gateways need `threshold` of them.
+        public var relayers: Int = 3
+        public var threshold: Int = 2
+        /// The agent's spending policy.
+        public var policy: SpendingPolicy = SimulatedWorld.demoPolicy
+        /// USDC the agent starts with on chain A, whole units.
+        public var agentUSDC: UInt64 = 1_000
+        /// Where the agent's SQLite database lives; nil = a file in the world's temporary directory.
+        public var databasePath: String?
+
+        /// Defaults: seed 7, 3 relayers with threshold 2, the demo policy, 1,000 USDC.
+        public init() {}
+    }
+
+    /// Chain A: an EVM-like L1 (12 s blocks). The agent's money is here.
+    public static let chainA = ChainID(1)
+    /// Chain B: a rollup (2 s blocks). Services are priced here.
+    public static let chainB = ChainID(8453)
+    /// USDC on each chain.
+    public static let usdcA = AssetID(chain: chainA, symbol: "USDC")
+    public static let usdcB = AssetID(chain: chainB, symbol: "USDC")
+
+    /// The demo policy: 100 USD per payment, 500 USD a day of USDC, fees at most 2 %, p95 latency at most 10 min.
+    public static var demoPolicy: SpendingPolicy {
+        SpendingPolicy(perPaymentCap: Amount(10_000), budgets: ["USDC": Amount(50_000)], maxFeePPM: 20_000, maxLatencyMs: 600_000)
+    }
+
+    public let clock: VirtualClock
+    public let ledgers: [ChainID: SimulatedLedger]
+    public let adapters: [ChainID: any ChainAdapter]
+    public let lanes: [BridgeLane]
+    public let service: PaymentService
+    public let relayers: [RelayerNode]
+    let gossip: [GossipNode]
+    /// The agent's account (same key on every chain).
+    public let agentAccount: Address
+    /// The account holding service escrows on chain B.
+    public let escrowAccount: Address
+    public let directory: URL
+    public let options: Options
+
+    /// Builds the world: chains, funded accounts, relayer keys and journals, gossip mesh, payment service.
+    /// - Parameter logger: passed to relayers; give a quiet one for terminal demos.
+    public init(options: Options = Options(), logger: Logger) async throws {
+        self.options = options
+        let seed = options.seed
+        let relayerKeys = try (0..<UInt64(options.relayers)).map { try PrivateKeySigner(seed: seed, index: $0) }
+        let usdc = try AssetInfo.token(symbol: "USDC", decimals: 6)
+        let set = RelayerSet(members: relayerKeys.map(\.address), threshold: options.threshold)
+        let a = Self.chainA, b = Self.chainB
+        var configA = try SimulatedChainConfig.preset(
+            .evm, id: a, name: "ethereum-sim", tokens: [usdc], relayers: set,
+            lanes: [LaneConfig(remoteChain: b, asset: "USDC", remoteDecimals: 6)],
+            remoteGateways: [b: try SimulatedChainConfig.defaultGateway(for: b)], finalityDepth: 2, seed: seed)
+        // A calm L1 (2 gwei base fee) so a refund back to it costs cents, not dollars.
+        configA.feeMarket = EIP1559FeeMarket(baseFeePerGas: 2_000_000_000)
+        let configB = try SimulatedChainConfig.preset(
+            .rollup, id: b, name: "base-sim", tokens: [usdc], relayers: set,
+            lanes: [LaneConfig(remoteChain: a, asset: "USDC", remoteDecimals: 6)],
+            remoteGateways: [a: try SimulatedChainConfig.defaultGateway(for: a)], finalityDepth: 4, seed: seed)
+        let clock = VirtualClock()
+        let ledgerA = SimulatedLedger(config: configA, clock: .virtual(clock))
+        let ledgerB = SimulatedLedger(config: configB, clock: .virtual(clock))
+        let agent = try PrivateKeySigner(seed: seed, index: 100)
+        let escrow = try PrivateKeySigner(seed: seed, index: 101)
+        let eth = try Amount(decimal: "100", decimals: 18)
+        for ledger in [ledgerA, ledgerB] {
+            try await ledger.addLiquidity("USDC", amount: try Amount(decimal: "1000000", decimals: 6))
+            for key in relayerKeys + [agent, escrow] {
+                try await ledger.fund(Address(key.address.bytes32), asset: "ETH", amount: eth)
+            }
+        }
+        try await ledgerA.fund(Address(agent.address.bytes32), asset: "USDC", amount: Amount(options.agentUSDC) * Amount(1_000_000))
+        let adapters: [ChainID: any ChainAdapter] = [a: SimulatedChainAdapter(ledger: ledgerA), b: SimulatedChainAdapter(ledger: ledgerB)]
+        // Two bridges from A to B, so routing has a real choice: a cheap standard lane and a fast express lane.
+        let lanes = [
+            BridgeLane(from: Self.usdcA, to: Self.usdcB, flatFee: Amount(100_000), feePPM: 500,
+                       latency: Latency(p50Ms: 60_000, p95Ms: 120_000), bridge: "ferry"),
+            BridgeLane(from: Self.usdcA, to: Self.usdcB, flatFee: Amount(600_000), feePPM: 0,
+                       latency: Latency(p50Ms: 30_000, p95Ms: 45_000), bridge: "ferry-express"),
+            BridgeLane(from: Self.usdcB, to: Self.usdcA, flatFee: Amount(200_000), feePPM: 500,
+                       latency: Latency(p50Ms: 60_000, p95Ms: 120_000), bridge: "ferry"),
+        ]
+        // ETH at 3,000 USDC: 1 wei = 3000e6 / 1e18 = 3 / 1e9 USDC smallest units.
+        let ethRate = try ExchangeRate(numerator: 3, denominator: Amount(1_000_000_000))
+        let now: @Sendable () -> UInt64 = { clock.unixMillis }
+        let quoter = AdapterQuoter(adapters: adapters, lanes: lanes, nativeRates: [a: ethRate, b: ethRate], validForMs: 30_000, now: now)
+        var prices = PriceTable()
+        try prices.setPrice(Self.usdcA, decimals: 6, price: 100)
+        try prices.setPrice(Self.usdcB, decimals: 6, price: 100)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-world-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let database = try AgentDatabase(path: options.databasePath ?? directory.appendingPathComponent("agent.sqlite").path)
+        service = PaymentService(adapters: adapters, wallet: Wallet(signers: [a: agent, b: agent]), escrowWallet: Wallet(signers: [b: escrow]),
+                                 quoter: quoter, policy: options.policy, prices: prices, database: database, now: now)
+        // Relayers: a full CURVE mesh on loopback, each admitting only the others' keys.
+        let pairs = try (0..<options.relayers).map { _ in try CurveKeyPair.generate() }
+        var gossip: [GossipNode] = []
+        for (i, pair) in pairs.enumerated() {
+            let allowed = Set(pairs.enumerated().filter { $0.offset != i }.map(\.element.publicKey))
+            gossip.append(try GossipNode(configuration: .init(keyPair: pair, listenEndpoint: "tcp://127.0.0.1:*", allowedPeers: allowed)))
+        }
+        for (i, node) in gossip.enumerated() {
+            for (j, peer) in gossip.enumerated() where i != j {
+                try node.connect(to: .init(endpoint: peer.endpoint, publicKey: peer.publicKey))
+            }
+        }
+        for node in gossip {
+            for await subscribers in node.subscriptions where subscribers >= options.relayers - 1 { break }
+        }
+        var nodes: [RelayerNode] = []
+        for (i, key) in relayerKeys.enumerated() {
+            let configuration = RelayerNodeConfiguration(nodeID: "relayer-\(i)", key: key.key, adapters: adapters)
+            let journal = try Journal(path: directory.appendingPathComponent("relayer-\(i).sqlite").path)
+            nodes.append(RelayerNode(configuration: configuration, journal: journal, gossip: gossip[i], clock: .virtual(clock), logger: logger))
+        }
+        self.clock = clock
+        self.ledgers = [a: ledgerA, b: ledgerB]
+        self.adapters = adapters
+        self.lanes = lanes
+        self.relayers = nodes
+        self.gossip = gossip
+        self.agentAccount = Address(agent.address.bytes32)
+        self.escrowAccount = Address(escrow.address.bytes32)
+        self.directory = directory
+    }
+
+    /// Closes the gossip sockets and removes the temporary directory.
+    public func close() async {
+        for node in gossip { await node.close() }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// `account`'s balance of `asset` on `chain` (smallest units).
+    public func balance(_ account: Address, on chain: ChainID, _ asset: String = "USDC") async throws -> Amount {
+        guard let adapter = adapters[chain] else { throw PaymentError.unknownChain(chain, known: adapters.keys.sorted()) }
+        return try await adapter.balance(of: account, asset: asset)
+    }
+
+    /// The relayers' threshold and how many distinct relayers' release attestations the first journal holds for
+    /// `messageId`.
+    func releaseAttestations(_ messageId: Bytes32) async -> Int {
+        guard let journal = relayers.first?.journal,
+              let records = try? await journal.attestations(for: messageId, kind: .release) else { return 0 }
+        return Set(records.map(\.signer)).count
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import FerryAgent
+import FerryServer
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// `ferry serve`: the HTTP API over the embedded simulated world (two chains, three relayers), with a policy file,
+/// an API keys file of hashes and a listen address. Stops gracefully on SIGINT/SIGTERM.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the agent payments HTTP API (docs/openapi.yaml) over the embedded simulated chains and relayers.")
+
+    @Option(help: "Address to bind.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to bind (0 picks a free one).")
+    var port = 8080
+
+    @Option(name: .customLong("api-keys"), help: "File of `agent-name 0x<keccak256 of the key>` lines. Without it a key is generated and printed.")
+    var apiKeys: String?
+
+    @Option(help: "Spending policy file (TOML, or JSON for .json; see docs/agents.md). Default: the demo policy.")
+    var policy: String?
+
+    @Option(help: "SQLite file for payments and budget reservations (default: a temporary file).")
+    var database: String?
+
+    @Option(help: "Virtual seconds per real second for the simulated chains.")
+    var speed: Double = 1
+
+    @Option(help: "Seed for keys and the simulated chains.")
+    var seed: UInt64 = 7
+
+    @Option(name: .customLong("hash-api-key"), help: "Print the API keys file line for this key (agent `agent`) and exit.")
+    var hashAPIKey: String?
+
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0...65535, not \(port)") }
+        guard speed > 0, speed <= 1_000 else { throw ValidationError("--speed must be in (0, 1000], not \(speed)") }
+    }
+
+    func run() async throws {
+        if let key = hashAPIKey {
+            print(APIKeyStore.line(agent: "agent", key: key))
+            return
+        }
+        let logger = Logger(label: "ferry.serve")
+        let keys: APIKeyStore
+        if let path = apiKeys {
+            keys = try APIKeyStore.load(path: path)
+        } else {
+            let key = "ferry-" + UUID().uuidString.lowercased()
+            keys = APIKeyStore(plaintext: ["agent": key])
+            say("No --api-keys file: agent \"agent\" may use `Authorization: Bearer \(key)` (only its hash is kept).")
+        }
+        var options = SimulatedWorld.Options()
+        options.seed = seed
+        options.databasePath = database
+        if let policy { options.policy = try SpendingPolicy.load(path: policy) }
+        let ferry = try await EmbeddedFerry(options: options, keys: keys, speed: speed, logger: logger)
+        let app = ferry.application(host: host, port: port, logger: logger, onServerRunning: { bound in
+            say("Ferry API on http://\(host):\(bound)  (chains \(SimulatedWorld.chainA.rawValue) and \(SimulatedWorld.chainB.rawValue), \(ferry.world.relayers.count) relayers, \(speed)x time)")
+        })
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
