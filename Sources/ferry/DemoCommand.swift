@@ -75,7 +75,7 @@ struct DemoScript: Sendable {
         row("API", "http://127.0.0.1:\(port)  (bearer key for agent \"demo-agent\"; the agent below uses FerryClient over HTTP)")
         row("time", "simulated chains run \(Int(ferry.driver.speed))x faster than real time; times below are chain time")
         let policy = try await client.policy()
-        row("policy", "per payment <= \(policy.perPaymentCap ?? "-") \(policy.referenceUnit), USDC budget \(policy.budgets["USDC"] ?? "-") \(policy.referenceUnit) per 24 h, fees <= \(Amount(UInt64(policy.maxFeePPM ?? 0)).formatted(decimals: 4)) %, p95 ETA <= \((policy.maxLatencyMs ?? 0) / 1000) s")
+        row("policy", "per payment <= \(policy.perPaymentCap ?? "-") \(policy.referenceUnit), USDC budget \(policy.budgets["USDC"] ?? "-") \(policy.referenceUnit) per 24 h, fees <= \(Amount(UInt64(clamping: policy.maxFeePPM ?? 0)).formatted(decimals: 4)) %, p95 ETA <= \((policy.maxLatencyMs ?? 0) / 1000) s")
 
         // 1. Buying compute through escrow.
         section("1. An agent on \(names[Self.a.rawValue] ?? "A") buys GPU inference from a provider on \(names[Self.b.rawValue] ?? "B")")
@@ -85,7 +85,7 @@ struct DemoScript: Sendable {
         row("offer", "gpu-inference-a100: 25 USDC on chain \(Self.b.rawValue), deliver within 10 min, verified by result hash")
         row("candidates", "")
         for lane in chains.lanes where lane.from.chain == Self.a.rawValue && lane.to.chain == Self.b.rawValue {
-            row("  \(lane.bridge)", "flat \(lane.flatFee) USDC + \(Amount(UInt64(lane.feePPM)).formatted(decimals: 4)) %, p50 \(lane.latency.p50Ms / 1000) s / p95 \(lane.latency.p95Ms / 1000) s")
+            row("  \(lane.bridge)", "flat \(lane.flatFee) USDC + \(Amount(UInt64(clamping: lane.feePPM)).formatted(decimals: 4)) %, p50 \(lane.latency.p50Ms / 1000) s / p95 \(lane.latency.p95Ms / 1000) s")
         }
         let request = APIPaymentRequest(
             from: APIAsset(chain: Self.a.rawValue, asset: "USDC"), to: APIAsset(chain: Self.b.rawValue, asset: "USDC"), amount: "25",
