@@ -253,6 +253,7 @@ public final class RelayerNode: Sendable {
 
     private func receive(_ context: Context) async {
         for await inbound in gossip.frames {
+            if Task.isCancelled { return }  // shutting down: the journal refuses writes from a cancelled task
             switch inbound.frame {
             case let .attestation(a):
                 await accept(a, context)
@@ -292,6 +293,7 @@ public final class RelayerNode: Sendable {
                 await scheduleReady(a.messageId, kind == .release ? .release : .cancel, destChain: a.destChain, context)
             }
         } catch {
+            guard !Task.isCancelled else { return }
             logger.error("journal refused an attestation: \(error)", metadata: ["message_id": "\(a.messageId.hex)"])
         }
     }
