@@ -6,5 +6,5 @@ struct Ferry: AsyncParsableCommand {
         commandName: "ferry",
         abstract: "Cross-chain payments for software agents.",
         discussion: "Run `ferry demo` for a guided tour; `ferry help <command>` for details.",
-        subcommands: [DemoCommand.self, ServeCommand.self, KeysCommand.self, TransferCommand.self, RouteCommand.self, DevnetCommand.self])
+        subcommands: [DemoCommand.self, ServeCommand.self, QuoteCommand.self, PayCommand.self, StatusCommand.self, KeysCommand.self, TransferCommand.self, RouteCommand.self, DevnetCommand.self])
 }
