@@ -96,7 +96,7 @@ struct CLITests {
             let body = try problem.json(APIProblem.self)
             #expect(body.field == "amount" && body.status == 422)
             // Not a number at all: refused before any request, naming the option.
-            let syntax = try await FerryRun.run(["quote"] + Self.route + ["--amount", "25"], port: port)
+            let syntax = try await FerryRun.run(["quote"] + Self.route + ["--amount", "12,5"], port: port)
             #expect(syntax.status == 64 && syntax.stderr.contains("--amount"), "\(syntax)")
 
             let wrongKey = try await FerryRun.run(["quote"] + Self.route + ["--amount", "1"], port: port, apiKey: "not-a-key")
@@ -111,17 +111,17 @@ struct CLITests {
     func payRetryStatus() async throws {
         let server = try await ServerWorld.make()
         try await server.live { _, port in
-            let paid = try await FerryRun.run(["pay"] + Self.route + ["--amount", "5", "--wait", "--json"], port: port)
+            let paid = try await FerryRun.run(["pay"] + Self.route + ["--amount", "25", "--wait", "--json"], port: port)
             #expect(paid.status == 0, "\(paid)")
             let payment = try paid.json(APIPayment.self)
             #expect(payment.state == "delivered" && payment.finished)
             // The generated key is on stderr (stdout is only the payment); paying again with it pays once.
             let key = try #require(paid.stderr.split(separator: "\n").first { $0.hasPrefix("idempotency key: ") }?
                 .dropFirst("idempotency key: ".count).split(separator: " ").first.map(String.init), "\(paid)")
-            let retry = try await FerryRun.run(["pay"] + Self.route + ["--amount", "5", "--idempotency-key", key, "--json"], port: port)
+            let retry = try await FerryRun.run(["pay"] + Self.route + ["--amount", "25", "--idempotency-key", key, "--json"], port: port)
             #expect(retry.status == 0, "\(retry)")
             #expect(try retry.json(APIPayment.self).id == payment.id)
-            let retryText = try await FerryRun.run(["pay"] + Self.route + ["--amount", "5", "--idempotency-key", key], port: port)
+            let retryText = try await FerryRun.run(["pay"] + Self.route + ["--amount", "25", "--idempotency-key", key], port: port)
             #expect(retryText.status == 0 && retryText.stdout.contains("Payment \(payment.id)"), "\(retryText)")
 
             // Not a terminal: plain timeline lines, then the final payment.
