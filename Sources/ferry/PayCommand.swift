@@ -12,7 +12,7 @@ struct PayCommand: AsyncParsableCommand {
         discussion: """
         Without --idempotency-key a new key is generated and printed (on stderr under --json): pay again with that \
         key to retry safely, the server returns the same payment. With --wait the exit code is 0 only when the \
-        payment ends delivered.
+        payment ends delivered (and its escrow, if any, paid to the provider).
         """)
 
     @OptionGroup var server: ServerOptions
@@ -85,11 +85,11 @@ struct PayCommand: AsyncParsableCommand {
         if output.json { try Console.serverJSON(payment) } else { Console.line(PaymentText.payment(payment)) }
     }
 
-    /// Prints the final payment; exit code 1 unless it was delivered.
+    /// Prints the final payment; exit code 1 unless it was delivered (and its escrow, if any, paid the provider).
     static func finish(_ final: APIPayment, _ output: OutputOptions) throws {
         if output.json { try Console.serverJSON(final) } else { Console.line("\n" + PaymentText.payment(final)) }
-        guard final.state == "delivered" else {
-            if !output.json { Console.err("payment \(final.id) ended \(final.state)") }
+        guard final.state == "delivered", final.escrow.map({ $0.state == "paid_to_provider" }) ?? true else {
+            if !output.json { Console.err("payment \(final.id) ended \(final.state)" + (final.escrow.map { ", escrow \($0.state)" } ?? "")) }
             throw ExitCode(1)
         }
     }
