@@ -6,10 +6,8 @@ struct Ferry: AsyncParsableCommand {
         commandName: "ferry",
         abstract: "Cross-chain payments for software agents.",
         discussion: "Run `ferry demo` for a guided tour; `ferry help <command>` for details.",
-<<<<<<< HEAD
-        subcommands: [DemoCommand.self, ServeCommand.self, KeysCommand.self, TransferCommand.self, RouteCommand.self,
-                      DevnetCommand.self, RelayerCommand.self, BenchCommand.self])
-=======
-        subcommands: [DemoCommand.self, ServeCommand.self, QuoteCommand.self, PayCommand.self, StatusCommand.self, KeysCommand.self, TransferCommand.self, RouteCommand.self, DevnetCommand.self])
->>>>>>> cli
+        subcommands: [
+            DemoCommand.self, ServeCommand.self, QuoteCommand.self, PayCommand.self, StatusCommand.self,
+            KeysCommand.self, TransferCommand.self, RouteCommand.self, DevnetCommand.self, RelayerCommand.self, BenchCommand.self,
+        ])
 }
