@@ -263,9 +263,14 @@ struct RelayerProcessTests {
             for line in lines { #expect(line.holds, "chain \(chain) \(line.asset): \(line.detail)") }
         }
 
-        // The restarted relayers resumed: alive, and since their restart they have seen releases land.
+        // The restarted relayers resumed: alive, caught up with both chains, and since their restart they have
+        // seen releases land (the counter restarts with the process; the journal gauge is what survived in the file).
         for relayer in restartedAt.keys.sorted() {
             #expect(lab.isRunning(name: "relayer-\(relayer)"), "relayer-\(relayer) died after its restart")
+            try await poll("restarted relayer-\(relayer) to catch up with \(settleHeights)", timeout: .seconds(30), lab: lab) {
+                guard let m = await scrapeMetrics(port: metricsPorts[relayer]) else { return false }
+                return settleHeights.allSatisfy { m["ferry_relayer_chain_processed_height{chain=\"\($0.key.rawValue)\"}", default: 0] >= Double($0.value) }
+            }
             let m = await scrapeMetrics(port: metricsPorts[relayer]) ?? [:]
             let observed = m["ferry_relayer_outcomes_observed_total{state=\"released\"}", default: 0]
             let inJournal = m["ferry_relayer_transfers{state=\"released\"}", default: 0]
