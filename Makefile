@@ -15,7 +15,7 @@ demo: build
 
 test: setup
 	$(SWIFT) build --build-tests
-	$(SWIFT) build --product ferry  # the devnet process test runs the built binary
+	$(SWIFT) build --product ferry  # the devnet and relayer process tests run the built binary
 	$(SWIFT) test --skip-build --parallel
 
 bench: setup
