@@ -11,7 +11,11 @@ extension RelayerNode {
                     try await perform(action, context)
                 } catch {
                     if Task.isCancelled { return }
-                    logger.warning("\(action.action.rawValue) failed, retrying: \(error)", metadata: ["message_id": "\(action.messageId.hex)"])
+                    // A chain that is down fails every action the same way: that is the probe's and /healthz's news,
+                    // not one warning per transfer per retry.
+                    let transient = (error as? ChainError)?.isTransient ?? false
+                    logger.log(level: transient ? .debug : .warning, "\(action.action.rawValue) failed, retrying: \(error)",
+                               metadata: ["message_id": "\(action.messageId.hex)"])
                     await queue.schedule(action, at: now + configuration.graceMillis)
                 }
             }
