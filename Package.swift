@@ -163,7 +163,7 @@ let package = Package(
         // Shared by the test targets: running the Python reference implementations under Tests/vectors.
         .target(name: "FerryTestSupport", path: "Tests/FerryTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore", "FerryTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "FerryRelayerTests", dependencies: ["FerryRelayer", "FerryChains", "FerryWire"], swiftSettings: swiftSettings),
+        .testTarget(name: "FerryRelayerTests", dependencies: ["FerryRelayer", "FerryChains", "FerryWire", "FerryTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FerryRelayerOpsTests",
             dependencies: [

@@ -1,6 +1,7 @@
 import FerryChains
 import FerryCore
 import FerryCrypto
+import FerryTestSupport
 import Foundation
 import Testing
 
@@ -66,13 +67,13 @@ struct EVMFaultTests {
         // Same chain id, same port, same deployer: the gateway is back at the same address. The port can stay
         // busy briefly while the client's side of old keep-alive connections closes, so retry the bind.
         var restarted: EVMTestbed?
-        try await eventually("the node restarts on port \(port)") {
+        try await waitUntil("the node restarts on port \(port)", timeout: .seconds(20), every: .milliseconds(50)) {
             restarted = try? await EVMTestbed.start(chainId: 4_511, remoteChain: 4_512, port: port)
             return restarted != nil
         }
         bed = try #require(restarted)
         #expect(bed.info() == adapter.info)
-        try await eventually("the adapter reads the restarted node") { (try? await adapter.head()) != nil }
+        try await waitUntil("the adapter reads the restarted node", timeout: .seconds(20), every: .milliseconds(50)) { (try? await adapter.head()) != nil }
         let signer = try await bed.fundedSigner(index: 4)
         let tx = try await lock(adapter, signer, to: 4_512, amount: 2_000)
         let events = try await read(stream) { $0.contains { if case let .locked(_, _, _, t) = $0 { t == tx } else { false } } }

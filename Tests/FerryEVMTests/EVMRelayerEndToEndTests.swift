@@ -4,6 +4,7 @@ import FerryCrypto
 @testable import FerryEVM
 import FerryRelayer
 import FerryWire
+import FerryTestSupport
 import Foundation
 import Logging
 import Testing
@@ -82,7 +83,7 @@ struct EVMRelayerEndToEndTests {
                                     receiver: Address(receiver.bytes32), sourceAsset: .zero, destAsset: .zero,
                                     amount: amount, fee: Amount(1_000_000_000_000), deadline: head.timestampMillis / 1_000 + 3_600)
             _ = try await a1.submit(.lock(transfer), signer: sender, priority: .median)
-            try await eventually("the release of 0.25 ETH on node 2", timeout: .seconds(60)) {
+            try await waitUntil("the release of 0.25 ETH on node 2", timeout: .seconds(60), every: .milliseconds(50)) {
                 _ = try? await bed1.rpc("evm_mine")  // the dev node mines on demand: give the lock its finality depth
                 return try await a2.balance(of: Address(receiver.bytes32), asset: "ETH") == amount
             }
@@ -97,7 +98,7 @@ struct EVMRelayerEndToEndTests {
                                        receiver: Address(tokenReceiver.bytes32), sourceAsset: usdc.gatewayID, destAsset: bed2.token.bytes32,
                                        amount: Amount(12_500_000), fee: Amount(10_000), deadline: simHead.timestampMillis / 1_000 + 3_600)
             _ = try await simAdapter.submit(.lock(simTransfer), signer: simSender, priority: .high)
-            try await eventually("the release of 12.5 TUSD on node 2", timeout: .seconds(60)) {
+            try await waitUntil("the release of 12.5 TUSD on node 2", timeout: .seconds(60), every: .milliseconds(50)) {
                 try await a2.balance(of: Address(tokenReceiver.bytes32), asset: "TUSD") == Amount(12_500_000)
             }
             // The sender paid amount + fee on the simulated chain.

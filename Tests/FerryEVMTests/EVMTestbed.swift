@@ -115,17 +115,6 @@ struct EVMTestbed: Sendable {
     }
 }
 
-/// Polls `condition` until it holds or `timeout` passes (a deadline on a real condition, not a sleep).
-func eventually(_ what: String, timeout: Duration = .seconds(20), every interval: Duration = .milliseconds(50),
-                _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: interval)
-    }
-    Issue.record("timed out after \(timeout) waiting for \(what)")
-    throw CancellationError()
-}
 
 /// Reads `stream` until `predicate` matches an event or `timeout` passes; returns everything read.
 func read(_ stream: AsyncThrowingStream<GatewayEvent, any Error>, timeout: Duration = .seconds(20),

@@ -2,6 +2,7 @@ import FerryChains
 import FerryCore
 @testable import FerryRelayer
 import FerryWire
+import FerryTestSupport
 import Foundation
 import Testing
 
@@ -74,14 +75,14 @@ struct RelayerFaultTests {
             let released = await network.releaseCounts(on: b)
             #expect(released.count == 20 && released.values.allSatisfy { $0 == 1 })
             // Every honest node saw and rejected all forged frames: 3 as signer mismatches, 1 as a non-member.
-            try await waitUntil("all forged attestations to be counted") {
+            try await waitUntil("all forged attestations to be counted", timeout: .seconds(60)) {
                 nodes.allSatisfy { node in
                     let rejected = node.stats.snapshot.rejected
                     return rejected[.signerMismatch, default: 0] >= 60 && rejected[.notMember, default: 0] >= 20
                 }
             }
             #expect(forged == 80)
-            try await waitUntil("malformed frames to be counted") {
+            try await waitUntil("malformed frames to be counted", timeout: .seconds(60)) {
                 gossip.prefix(4).allSatisfy { $0.rejections.snapshot.total >= 80 }
             }
         }

@@ -2,23 +2,10 @@ import FerryChains
 import FerryCore
 @testable import FerryRelayer
 import FerryWire
+import FerryTestSupport
 import Foundation
 import Logging
 import Testing
-
-/// A test's wait ran out.
-struct WaitTimedOut: Error, CustomStringConvertible {
-    let description: String
-}
-
-/// Polls `condition` until it holds, failing after `timeout` of real time. A deadline, not a delay.
-func waitUntil(_ what: String, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while !(try await condition()) {
-        guard ContinuousClock.now < deadline else { throw WaitTimedOut(description: "timed out waiting for \(what)") }
-        try await Task.sleep(for: .milliseconds(2))
-    }
-}
 
 /// Two simulated chains of different families, `n` relayers with real ZeroMQ gossip (CURVE) and real SQLite
 /// journals, on one virtual clock.

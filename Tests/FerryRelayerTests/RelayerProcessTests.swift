@@ -1,5 +1,6 @@
 import FerryChains
 import FerryCore
+import FerryTestSupport
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -308,13 +309,7 @@ struct TestFailureWithLogs: Error, CustomStringConvertible {
 
 /// Polls `condition` until it holds; fails after `timeout` with the processes' last log lines.
 private func poll(_ what: String, timeout: Duration, lab: ProcessLab, _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while !(try await condition()) {
-        guard ContinuousClock.now < deadline else {
-            throw WaitTimedOut(description: "timed out after \(timeout) waiting for \(what)")
-        }
-        try await Task.sleep(for: .milliseconds(250))
-    }
+    try await waitUntil(what, timeout: timeout, every: .milliseconds(250), condition)
 }
 
 /// Everything the two chains said, from genesis, as seen through the devnet's event long-poll.
