@@ -44,13 +44,15 @@ extension PaymentService {
         do { try await payer.transfer(escrow.amount, asset: escrow.offer.asset.symbol, to: escrow.offer.provider, signer: signer) } catch {
             throw .chain(error)
         }
-        escrow.state = .paidToProvider
-        escrow.updatedAtMs = now()
-        try await store.save(escrow)
         if let reservation = payment.reservation {
             do { try await budget.commit(reservation.id, nowMs: now()) } catch { throw .store(error) }
         }
+        // The timeline event is written before the terminal escrow state, so a reader that sees the escrow settled
+        // (the SSE stream ends on it) has every event already.
         try await save(&payment, [event(.escrowPaid, "paid \(escrow.amount) \(escrow.offer.asset.symbol) to provider \(escrow.offer.provider)")])
+        escrow.state = .paidToProvider
+        escrow.updatedAtMs = now()
+        try await store.save(escrow)
         return escrow
     }
 
@@ -108,15 +110,16 @@ extension PaymentService {
                     out.append(escrow)
                     continue
                 }
-                escrow.state = .refunded
-                escrow.updatedAtMs = now()
-                try await store.save(escrow)
                 var payment = try await store.payment(escrow.paymentID)
                 if let reservation = payment.reservation {
                     do { try await budget.release(reservation.id, nowMs: now()) } catch { throw PaymentError.store(error) }
                 }
+                // Event before the terminal state, as for a payout: readers that see it settled have every event.
                 try await save(&payment, [event(.escrowRefunded, "refund released to the agent at height \(height) on \(escrow.refundAsset.chain)",
                                                 height: height)])
+                escrow.state = .refunded
+                escrow.updatedAtMs = now()
+                try await store.save(escrow)
             } catch let error as ChainError {
                 throw .chain(error)
             } catch let error as PaymentError {
