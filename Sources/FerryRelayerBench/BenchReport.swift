@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What one relayer benchmark run measured.
 public struct BenchReport: Sendable, Hashable, Codable {
@@ -38,8 +41,12 @@ public struct BenchReport: Sendable, Hashable, Codable {
     /// Virtual chain time that passed, seconds, and the number of clock steps.
     public var chainSeconds: Double
     public var steps: Int
-    /// Wall seconds the driver spent submitting locks (signing and the ledger's checks) and advancing the clock.
+    /// Wall seconds the driver spent submitting locks (signing and the ledger's checks).
     public var lockSubmitSeconds: Double
+    /// Resident memory when a quarter, half, three quarters and all of the transfers were released, bytes.
+    public var residentByQuarterBytes: [UInt64]
+    /// CPU seconds (user + system) the process used during the run, all threads.
+    public var cpuSeconds: Double
 
     /// The report as the `ferry bench relayer` command prints it.
     public var text: String {
@@ -50,6 +57,8 @@ public struct BenchReport: Sendable, Hashable, Codable {
               end-to-end          \(f(transfersPerSecond)) transfers/s (\(transfers) released in \(f(seconds, 2)) s)
               lock-to-release     p50 \(f(latencyP50Millis, 1)) ms, p99 \(f(latencyP99Millis, 1)) ms (wall clock)
               peak memory         \(mib(peakMemoryBytes)) (VmHWM; resident \(mib(residentAtStartBytes)) at start, \(mib(residentAtEndBytes)) at end)
+              memory over the run \(residentByQuarterBytes.map(mib).joined(separator: " -> ")) (resident at 25/50/75/100% released)
+              cpu                 \(f(cpuSeconds, 2)) s user+system over \(f(seconds, 2)) s wall (\(f(cpuSeconds / max(seconds, 1e-9) * 100 / Double(max(cores, 1)))) % of \(cores) cores)
               crypto bound        \(f(cryptoTransfersPerSecond)) transfers/s (\(relayers) signatures + \(threshold) recoveries per transfer on \(cores) cores: \(f(cryptoSeconds, 2)) s)
               ratio               \(f(ratio * 100, 1))% of the crypto bound
               exactly once        \(releaseEvents) release events for \(transfers) transfers
@@ -61,6 +70,14 @@ public struct BenchReport: Sendable, Hashable, Codable {
 
 /// Reads `/proc/self/status` (Linux); zero elsewhere.
 enum ProcessMemory {
+    /// User + system CPU seconds of the whole process so far.
+    static var cpuSeconds: Double {
+        var usage = rusage()
+        guard getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage) == 0 else { return 0 }
+        func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return s(usage.ru_utime) + s(usage.ru_stime)
+    }
+
     /// Peak resident set (`VmHWM`), bytes.
     static var peak: UInt64 { field("VmHWM:") }
     /// Current resident set (`VmRSS`), bytes.

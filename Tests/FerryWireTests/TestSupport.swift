@@ -83,6 +83,15 @@ enum Samples {
         try AttestationRequest(messageIds: (0..<ids).map { i in (try? Bytes32(bytes(UInt8(truncatingIfNeeded: 0x90 &+ i), 32))) ?? .zero })
     }
 
+    /// A batch of `count` attestations for distinct ids, alternating release and cancel.
+    static func batch(_ count: Int) throws -> AttestationBatch {
+        try AttestationBatch((0..<count).map { i in
+            try Attestation(destChain: ChainID(UInt64(8453 + i % 3)), messageId: Bytes32(bytes(UInt8(truncatingIfNeeded: 0x10 &+ i), 32)),
+                            action: i % 2 == 0 ? .release : .cancel, signer: SignerAddress(bytes: bytes(UInt8(0xA0 + i % 16), 20)),
+                            signature: signature(i % 2 == 0 ? 27 : 28))
+        })
+    }
+
     /// One frame of every kind, with payload sizes at their extremes too.
     static func allFrames() throws -> [Frame] {
         [
@@ -90,6 +99,7 @@ enum Samples {
             .attestation(try attestation(withTransfer: false)), .attestation(try attestation(withTransfer: true)),
             .attestation(try attestation(withTransfer: false, action: .cancel)),
             .request(try request(ids: 1)), .request(try request(ids: AttestationRequest.maxIds)),
+            .attestations(try batch(1)), .attestations(try batch(AttestationBatch.maxEntries)),
         ]
     }
 }

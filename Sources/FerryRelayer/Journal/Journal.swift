@@ -9,7 +9,7 @@ internal import GRDB
 /// is gossiped, a submission intent before the transaction is sent), so a restarted node resumes from the
 /// journal and reconciles against the chains instead of guessing. Methods are safe to call concurrently.
 public struct Journal: Sendable {
-    private let writer: any DatabaseWriter
+    let writer: any DatabaseWriter
 
     /// Opens (creating if needed) a journal file in WAL mode and applies pending migrations.
     /// - Throws: ``JournalError/cannotOpen(path:reason:)``.
@@ -17,6 +17,11 @@ public struct Journal: Sendable {
         do {
             var config = Configuration()
             config.busyMode = .timeout(10)
+            config.prepareDatabase { db in
+                // A busy node's working set (open transfers, their indexes, recent history) stays in memory:
+                // up to 32 MiB of page cache per connection instead of SQLite's 2 MiB.
+                try db.execute(sql: "PRAGMA cache_size = -32768")
+            }
             let pool = try DatabasePool(path: path, configuration: config)
             try Self.migrator.migrate(pool)
             writer = pool
@@ -98,6 +103,25 @@ public struct Journal: Sendable {
                     updated_at INTEGER NOT NULL
                 ) WITHOUT ROWID;
                 CREATE INDEX submission_message ON submission(message_id);
+                """)
+        }
+        // v2: the history table without AUTOINCREMENT (which costs a write to sqlite_sequence on every insert);
+        // a transfer's rows still get increasing ids (max + 1), which is all `history(of:)` orders by.
+        m.registerMigration("v2") { db in
+            try db.execute(sql: """
+                CREATE TABLE transition_v2 (
+                    id INTEGER PRIMARY KEY,
+                    message_id BLOB NOT NULL,
+                    from_state TEXT,
+                    to_state TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    note TEXT
+                );
+                INSERT INTO transition_v2 (id, message_id, from_state, to_state, at, note)
+                    SELECT id, message_id, from_state, to_state, at, note FROM transition;
+                DROP TABLE transition;
+                ALTER TABLE transition_v2 RENAME TO transition;
+                CREATE INDEX transition_message ON transition(message_id, id);
                 """)
         }
         return m
@@ -436,7 +460,7 @@ public struct Journal: Sendable {
 
     // MARK: Plumbing
 
-    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(JournalError) -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(JournalError) -> T {
         do {
             return try await writer.write(body)
         } catch let error as JournalError {
@@ -446,7 +470,7 @@ public struct Journal: Sendable {
         }
     }
 
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(JournalError) -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(JournalError) -> T {
         do {
             return try await writer.read(body)
         } catch let error as JournalError {
@@ -456,7 +480,7 @@ public struct Journal: Sendable {
         }
     }
 
-    private static func insertLock(_ db: Database, _ transfer: Transfer, height: UInt64, blockHash: Bytes32,
+    static func insertLock(_ db: Database, _ transfer: Transfer, height: UInt64, blockHash: Bytes32,
                                    route: (id: Bytes32, hop: Int)?, at now: UInt64) throws {
         let id = transfer.messageId
         try db.execute(sql: """
@@ -469,21 +493,21 @@ public struct Journal: Sendable {
         try logTransition(db, id, from: nil, to: .seen, at: now, note: "locked at \(height)")
     }
 
-    private static func logTransition(_ db: Database, _ id: Bytes32, from: TransferState?, to: TransferState, at: UInt64, note: String?) throws {
-        try db.execute(sql: "INSERT INTO transition (message_id, from_state, to_state, at, note) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [id.data, from?.rawValue, to.rawValue, Int64(at), note])
+    static func logTransition(_ db: Database, _ id: Bytes32, from: TransferState?, to: TransferState, at: UInt64, note: String?) throws {
+        let insert = try db.cachedStatement(sql: "INSERT INTO transition (message_id, from_state, to_state, at, note) VALUES (?, ?, ?, ?, ?)")
+        try insert.execute(arguments: [id.data, from?.rawValue, to.rawValue, Int64(clamping: at), note])
     }
 
-    private static func state(_ text: String) throws(JournalError) -> TransferState {
+    static func state(_ text: String) throws(JournalError) -> TransferState {
         guard let s = TransferState(rawValue: text) else { throw .corruptRow(table: "transfer", reason: "unknown state \(text)") }
         return s
     }
 
-    private static func bytes32(_ data: Data) throws(JournalError) -> Bytes32 {
+    static func bytes32(_ data: Data) throws(JournalError) -> Bytes32 {
         do { return try Bytes32(data) } catch { throw .corruptRow(table: "transfer", reason: "id of \(data.count) bytes") }
     }
 
-    private static func entry(_ row: Row) throws -> JournalEntry {
+    static func entry(_ row: Row) throws -> JournalEntry {
         let abi: Data = row["transfer_abi"]
         let route: Data? = row["route_id"]
         let hop: Int? = row["hop_index"]
@@ -499,7 +523,7 @@ public struct Journal: Sendable {
             updatedAtMillis: UInt64(row["updated_at"] as Int64))
     }
 
-    private static func submission(_ row: Row) throws -> SubmissionRecord {
+    static func submission(_ row: Row) throws -> SubmissionRecord {
         let tx: Data? = row["tx_hash"]
         let actionText: String = row["action"], stateText: String = row["state"]
         guard let action = SubmissionAction(rawValue: actionText), let state = SubmissionState(rawValue: stateText) else {

@@ -1,0 +1,101 @@
+import Synchronization
+
+/// Commits a node's journal batches in the order they were made, several per SQLite transaction.
+///
+/// ``enqueue(_:)`` never blocks (the node calls it while it updates its in-memory view, so batches are ordered
+/// exactly as the changes they describe); ``durable(_:)`` waits until a batch is on disk, which a node does
+/// before the action the batch enables (gossiping a signature, sending a transaction). ``run()`` is the writer:
+/// whatever queued while the previous group was being written becomes the next group.
+final class JournalPipeline: Sendable {
+    private struct State {
+        var queue: [JournalBatch] = []
+        var enqueued: UInt64 = 0
+        var committed: UInt64 = 0
+        var waiters: [(sequence: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
+        var failure: JournalError?
+        var stopped = false
+    }
+
+    let journal: Journal
+    private let state = Mutex(State())
+    private let signal = WakeSignal()
+
+    init(journal: Journal) { self.journal = journal }
+
+    /// Queues `batch` and returns its sequence number (0 for an empty batch, which is durable at once).
+    func enqueue(_ batch: JournalBatch) -> UInt64 {
+        guard !batch.isEmpty else { return 0 }
+        let sequence = state.withLock { s -> UInt64 in
+            s.queue.append(batch)
+            s.enqueued += 1
+            return s.enqueued
+        }
+        signal.fire()
+        return sequence
+    }
+
+    /// Returns once batch `sequence` (and every earlier one) is committed.
+    /// - Throws: the ``JournalError`` that stopped the writer, or `CancellationError` when the node is stopping.
+    func durable(_ sequence: UInt64) async throws {
+        if state.withLock({ $0.committed >= sequence && $0.failure == nil }) { return }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let outcome = state.withLock { s -> Result<Bool, any Error> in
+                if let failure = s.failure { return .failure(failure) }
+                if s.committed >= sequence { return .success(true) }
+                if s.stopped { return .failure(CancellationError()) }
+                s.waiters.append((sequence, continuation))
+                return .success(false)
+            }
+            switch outcome {
+            case .success(true): continuation.resume()
+            case .success(false): break
+            case let .failure(error): continuation.resume(throwing: error)
+            }
+        }
+    }
+
+    /// Batches queued and not yet committed.
+    var backlog: Int { state.withLock { $0.queue.count } }
+
+    /// The writer loop; returns when cancelled, throws when the journal refuses a group (the node must stop:
+    /// its in-memory view is ahead of its journal, and a restart reloads the journal).
+    func run() async throws {
+        defer { stop(with: nil) }
+        while !Task.isCancelled {
+            await signal.wait()
+            let (batches, last) = state.withLock { s -> ([JournalBatch], UInt64) in
+                defer { s.queue.removeAll(keepingCapacity: true) }
+                return (s.queue, s.enqueued)
+            }
+            guard !batches.isEmpty else { continue }
+            do {
+                try await journal.commit(batches)
+            } catch {
+                if Task.isCancelled { return }
+                stop(with: error)
+                throw error
+            }
+            let ready = state.withLock { s -> [CheckedContinuation<Void, any Error>] in
+                s.committed = last
+                let (done, waiting) = s.waiters.reduce(into: ([CheckedContinuation<Void, any Error>](), [(sequence: UInt64, continuation: CheckedContinuation<Void, any Error>)]())) { acc, w in
+                    if w.sequence <= last { acc.0.append(w.continuation) } else { acc.1.append(w) }
+                }
+                s.waiters = waiting
+                return done
+            }
+            for continuation in ready { continuation.resume() }
+        }
+    }
+
+    private func stop(with error: JournalError?) {
+        let waiters = state.withLock { s -> [CheckedContinuation<Void, any Error>] in
+            s.stopped = true
+            if let error { s.failure = error }
+            defer { s.waiters.removeAll() }
+            return s.waiters.map(\.continuation)
+        }
+        for continuation in waiters {
+            if let error { continuation.resume(throwing: error) } else { continuation.resume(throwing: CancellationError()) }
+        }
+    }
+}
