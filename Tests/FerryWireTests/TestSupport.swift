@@ -85,11 +85,16 @@ enum Samples {
 
     /// A batch of `count` attestations for distinct ids, alternating release and cancel.
     static func batch(_ count: Int) throws -> AttestationBatch {
-        try AttestationBatch((0..<count).map { i in
-            try Attestation(destChain: ChainID(UInt64(8453 + i % 3)), messageId: Bytes32(bytes(UInt8(truncatingIfNeeded: 0x10 &+ i), 32)),
-                            action: i % 2 == 0 ? .release : .cancel, signer: SignerAddress(bytes: bytes(UInt8(0xA0 + i % 16), 20)),
-                            signature: signature(i % 2 == 0 ? 27 : 28))
-        })
+        var entries: [Attestation] = []
+        for i in 0..<count {
+            let chain = ChainID(UInt64(8453 + i % 3))
+            let id = try Bytes32(bytes(UInt8(truncatingIfNeeded: 0x10 &+ i), 32))
+            let action: AttestationAction = i % 2 == 0 ? .release : .cancel
+            let signer = try SignerAddress(bytes: bytes(UInt8(0xA0 + i % 16), 20))
+            let v: UInt8 = i % 2 == 0 ? 27 : 28
+            entries.append(try Attestation(destChain: chain, messageId: id, action: action, signer: signer, signature: signature(v)))
+        }
+        return try AttestationBatch(entries)
     }
 
     /// One frame of every kind, with payload sizes at their extremes too.

@@ -34,6 +34,14 @@ enum GatewayOutcome: Sendable, Hashable {
 /// lane, and per-lane token-bucket rate limits.
 struct GatewayProgram: Sendable {
     let config: SimulatedChainConfig
+    /// The attestation domain of this gateway (its separator is hashed once, here).
+    let domain: EIP712Domain
+    let signers = SignerMemo()
+
+    init(config: SimulatedChainConfig) {
+        self.config = config
+        domain = config.info.attestationDomain
+    }
 
     var chain: ChainID { config.info.id }
 
@@ -140,7 +148,7 @@ struct GatewayProgram: Sendable {
         guard nowMillis / 1000 <= transfer.deadline else {
             throw .rejected("deadline \(transfer.deadline) has passed (chain time \(nowMillis / 1000)); the transfer can only be cancelled")
         }
-        try verifyAttestations(signatures, digest: FerryAttestation.release(messageId: messageId).digest(in: config.info.attestationDomain),
+        try verifyAttestations(signatures, digest: FerryAttestation.release(messageId: messageId).digest(in: domain),
                                what: "Release")
         let asset = try assetSymbol(transfer.destAsset)
         guard let lane = config.lane(remote: transfer.sourceChain, asset: asset) else {
@@ -167,7 +175,7 @@ struct GatewayProgram: Sendable {
         guard now > transfer.deadline else {
             throw .rejected("cannot cancel before the deadline has passed: chain time \(now) <= deadline \(transfer.deadline)")
         }
-        try verifyAttestations(signatures, digest: FerryAttestation.cancel(messageId: messageId).digest(in: config.info.attestationDomain),
+        try verifyAttestations(signatures, digest: FerryAttestation.cancel(messageId: messageId).digest(in: domain),
                                what: "Cancel")
         state.gateway.records[messageId] = .cancelled(height: height)
         return .cancelled(messageId: messageId)
@@ -195,7 +203,7 @@ struct GatewayProgram: Sendable {
         for (index, signature) in signatures.enumerated() {
             guard signature.isLowS else { throw .rejected("\(what) signature \(index) has a high s value (malleable)") }
             let signer: EthereumAddress
-            do { signer = try signature.recoverAddress(digest: digest) } catch {
+            do { signer = try signers.signer(of: signature, digest: digest) } catch {
                 throw .rejected("\(what) signature \(index) does not recover: \(error)")
             }
             guard set.members.contains(signer) else {

@@ -193,96 +193,6 @@ public struct Journal: Sendable {
         }
     }
 
-    /// Moves every `seen` lock on `chain` at or below `height` to `final` in one transaction.
-    /// - Returns: the entries that became final.
-    public func finalizeLocks(on chain: ChainID, upTo height: UInt64, atMillis now: UInt64) async throws(JournalError) -> [JournalEntry] {
-        try await write { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT * FROM transfer WHERE source_chain = ? AND state = 'seen' AND lock_height <= ? ORDER BY lock_height, message_id
-                """, arguments: [Int64(bitPattern: chain.rawValue), Int64(bitPattern: height)])
-            let entries = try rows.map(Self.entry)
-            for e in entries {
-                try db.execute(sql: "UPDATE transfer SET state = 'final', updated_at = ? WHERE message_id = ?", arguments: [Int64(now), e.messageId.data])
-                try Self.logTransition(db, e.messageId, from: .seen, to: .final, at: now, note: "final at \(height)")
-            }
-            return entries
-        }
-    }
-
-    /// Stores this node's own attestations and moves each `final` transfer it signs a release for to `attested`,
-    /// in one transaction (the signatures are journaled before they are gossiped).
-    /// - Returns: for each record, how many distinct signers now attest its id and kind.
-    @discardableResult
-    public func recordOwnAttestations(_ records: [AttestationRecord], atMillis now: UInt64) async throws(JournalError) -> [Int] {
-        guard !records.isEmpty else { return [] }
-        return try await write { db in
-            var counts: [Int] = []
-            for a in records {
-                try db.execute(sql: """
-                    INSERT OR IGNORE INTO attestation (message_id, kind, signer, signature, received_at) VALUES (?, ?, ?, ?, ?)
-                    """, arguments: [a.messageId.data, a.kind.rawValue, Data(a.signer), Data(a.signature), Int64(a.receivedAtMillis)])
-                if a.kind == .release {
-                    try db.execute(sql: "UPDATE transfer SET state = 'attested', updated_at = ? WHERE message_id = ? AND state = 'final'",
-                                   arguments: [Int64(now), a.messageId.data])
-                    if db.changesCount > 0 { try Self.logTransition(db, a.messageId, from: .final, to: .attested, at: now, note: nil) }
-                }
-                counts.append(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM attestation WHERE message_id = ? AND kind = ?",
-                                               arguments: [a.messageId.data, a.kind.rawValue]) ?? 0)
-            }
-            return counts
-        }
-    }
-
-    /// Records locks seen in one batch of blocks, in one transaction (see ``recordLock(_:height:blockHash:route:atMillis:)``).
-    public func recordLocks(_ locks: [(transfer: Transfer, height: UInt64, blockHash: Bytes32)], atMillis now: UInt64) async throws(JournalError) {
-        guard !locks.isEmpty else { return }
-        try await write { db in
-            for lock in locks {
-                let id = lock.transfer.messageId
-                if let row = try Row.fetchOne(db, sql: "SELECT state FROM transfer WHERE message_id = ?", arguments: [id.data]) {
-                    let state: String = row["state"]
-                    guard state == TransferState.orphaned.rawValue else { continue }
-                    try db.execute(sql: """
-                        UPDATE transfer SET state = 'seen', lock_height = ?, lock_block_hash = ?, updated_at = ? WHERE message_id = ?
-                        """, arguments: [Int64(bitPattern: lock.height), lock.blockHash.data, Int64(now), id.data])
-                    try Self.logTransition(db, id, from: .orphaned, to: .seen, at: now, note: "lock mined again at \(lock.height)")
-                    continue
-                }
-                try Self.insertLock(db, lock.transfer, height: lock.height, blockHash: lock.blockHash, route: nil, at: now)
-            }
-        }
-    }
-
-    /// Live transfers to `chain` whose deadline (unix seconds) is before `seconds` and that `signer` has not
-    /// yet signed a cancel for: the ones this node must start cancelling.
-    public func expired(destination chain: ChainID, before seconds: UInt64, withoutCancelBy signer: [UInt8],
-                        limit: Int = 1_000) async throws(JournalError) -> [JournalEntry] {
-        try await read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT * FROM transfer t WHERE dest_chain = ? AND deadline < ? AND state IN ('seen', 'final', 'attested', 'submitted')
-                AND NOT EXISTS (SELECT 1 FROM attestation a WHERE a.message_id = t.message_id AND a.kind = 'cancel' AND a.signer = ?)
-                ORDER BY deadline LIMIT ?
-                """, arguments: [Int64(bitPattern: chain.rawValue), Int64(bitPattern: seconds), Data(signer), limit]).map(Self.entry)
-        }
-    }
-
-    /// This node's own attestations for transfers still in one of `states` (for republishing after a restart).
-    public func ownAttestations(by signer: [UInt8], forStates states: Set<TransferState>, limit: Int = 10_000) async throws(JournalError) -> [AttestationRecord] {
-        let names = states.map(\.rawValue)
-        return try await read { db in
-            let marks = Array(repeating: "?", count: names.count).joined(separator: ",")
-            return try Row.fetchAll(db, sql: """
-                SELECT a.* FROM attestation a JOIN transfer t ON t.message_id = a.message_id
-                WHERE a.signer = ? AND t.state IN (\(marks)) ORDER BY t.updated_at LIMIT ?
-                """, arguments: StatementArguments([Data(signer)] as [any DatabaseValueConvertible] + names + [limit])).map { row in
-                let kind: String = row["kind"]
-                return AttestationRecord(messageId: try Self.bytes32(row["message_id"]), kind: AttestationKind(rawValue: kind) ?? .release,
-                                         signer: [UInt8](row["signer"] as Data), signature: [UInt8](row["signature"] as Data),
-                                         receivedAtMillis: UInt64(row["received_at"] as Int64))
-            }
-        }
-    }
-
     /// The journaled transfer with this id.
     public func entry(_ id: Bytes32) async throws(JournalError) -> JournalEntry? {
         try await read { db in
@@ -336,21 +246,6 @@ public struct Journal: Sendable {
     @discardableResult
     public func addAttestation(_ a: AttestationRecord) async throws(JournalError) -> Int {
         try await write { db in
-            try db.execute(sql: """
-                INSERT OR IGNORE INTO attestation (message_id, kind, signer, signature, received_at) VALUES (?, ?, ?, ?, ?)
-                """, arguments: [a.messageId.data, a.kind.rawValue, Data(a.signer), Data(a.signature), Int64(a.receivedAtMillis)])
-            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM attestation WHERE message_id = ? AND kind = ?",
-                                    arguments: [a.messageId.data, a.kind.rawValue]) ?? 0
-        }
-    }
-
-    /// Stores a peer's verified attestation unless its transfer is already settled here (released, refunded or
-    /// orphaned): then it is a replay and nothing is written.
-    /// - Returns: the number of distinct signers for the id and kind, or nil for a replay.
-    public func addPeerAttestation(_ a: AttestationRecord) async throws(JournalError) -> Int? {
-        try await write { db in
-            let state = try String.fetchOne(db, sql: "SELECT state FROM transfer WHERE message_id = ?", arguments: [a.messageId.data])
-            if let state, ["released", "refunded", "orphaned"].contains(state) { return nil }
             try db.execute(sql: """
                 INSERT OR IGNORE INTO attestation (message_id, kind, signer, signature, received_at) VALUES (?, ?, ?, ?, ?)
                 """, arguments: [a.messageId.data, a.kind.rawValue, Data(a.signer), Data(a.signature), Int64(a.receivedAtMillis)])

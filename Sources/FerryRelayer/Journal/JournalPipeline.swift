@@ -54,6 +54,9 @@ final class JournalPipeline: Sendable {
         }
     }
 
+    /// The sequence number of the latest batch queued (durable once ``durable(_:)`` returns for it).
+    var lastEnqueued: UInt64 { state.withLock { $0.enqueued } }
+
     /// Batches queued and not yet committed.
     var backlog: Int { state.withLock { $0.queue.count } }
 

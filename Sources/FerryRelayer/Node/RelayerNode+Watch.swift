@@ -24,8 +24,11 @@ extension RelayerNode {
 
     func watch(_ chain: ChainID, _ context: Context) async throws {
         guard let adapter = configuration.adapters[chain] else { return }
+        var firstStart: UInt64?
         while !Task.isCancelled {
             let start = try await journal.cursor(for: chain)?.height ?? configuration.startHeights[chain] ?? 0
+            if firstStart == nil { firstStart = start }
+            let fresh = firstStart ?? start
             var pending = ChainEvents()
             do {
                 for try await event in adapter.events(from: start) {
@@ -42,10 +45,10 @@ extension RelayerNode {
                     case let .refunded(id, block, _):
                         pending.outcomes.append((id, .refunded, block.height))
                     case let .head(block):
-                        try await headReached(block, on: chain, events: pending, adapter: adapter, context)
+                        try await headReached(block, on: chain, events: pending, freshFrom: fresh, adapter: adapter, context)
                         pending = ChainEvents()
                     case let .reorg(height):
-                        if !pending.isEmpty { try await ingest(pending, on: chain, head: nil, adapter: adapter, context) }
+                        if !pending.isEmpty { try await ingest(pending, on: chain, head: nil, freshFrom: fresh, adapter: adapter, context) }
                         pending = ChainEvents()
                         try await reorged(chain, fromHeight: height)
                     }
@@ -63,18 +66,26 @@ extension RelayerNode {
     }
 
     /// A batch of blocks was read up to `block`: record it, sign what became final or expired, gossip, schedule.
-    private func headReached(_ block: BlockRef, on chain: ChainID, events: ChainEvents, adapter: any ChainAdapter,
+    private func headReached(_ block: BlockRef, on chain: ChainID, events: ChainEvents, freshFrom: UInt64, adapter: any ChainAdapter,
                              _ context: Context) async throws {
-        try await ingest(events, on: chain, head: block, adapter: adapter, context)
+        try await ingest(events, on: chain, head: block, freshFrom: freshFrom, adapter: adapter, context)
         stats.update {
             $0.processedHeight[chain.rawValue] = block.height
             $0.headHeight[chain.rawValue] = block.height
         }
     }
 
-    private func ingest(_ events: ChainEvents, on chain: ChainID, head: BlockRef?, adapter: any ChainAdapter, _ context: Context) async throws {
+    /// Records a batch of events; with a head, also finality, expiry and the cursor.
+    /// - Parameter freshFrom: the cursor this process started reading the chain at. A lock at or above it that is
+    ///   neither open nor recently settled here was never journaled (the cursor moves in the batch that records
+    ///   the locks below it); anything else is looked up in the journal first.
+    private func ingest(_ events: ChainEvents, on chain: ChainID, head: BlockRef?, freshFrom: UInt64, adapter: any ChainAdapter,
+                        _ context: Context) async throws {
         // Locks this node has not got in memory may still be in its journal (settled, or orphaned and now mined again).
-        let unknown = book.read { s in events.locks.map(\.messageId).filter { s.open[$0] == nil } }
+        let unknown = book.read { s in
+            events.locks.filter { s.open[$0.messageId] == nil && ($0.height < freshFrom || s.settled.contains($0.messageId)) }.map(\.messageId)
+        }
+        if !unknown.isEmpty { try await pipeline.durable(pipeline.lastEnqueued) }  // read what this node itself wrote
         let journaled = try await journal.states(of: unknown)
         let depth = adapter.info.finalityDepth
         let clockNow = now
