@@ -101,6 +101,11 @@ public struct RelayerBench: Sendable {
         result.cryptoSeconds = try await CryptoBound.measure(transfers: o.transfers, signers: keys, recoveries: o.threshold, cores: o.cores)
         result.cryptoTransfersPerSecond = Double(o.transfers) / result.cryptoSeconds
         result.ratio = result.transfersPerSecond / result.cryptoTransfersPerSecond
+        (result.signSeconds, result.recoverSeconds) = try CryptoBound.unitCosts(signer: keys[0])
+        result.relayerSignatures = result.signed + result.submitted
+        result.relayerRecoveries = result.accepted + stats.reduce(0) { $0 + $1.rejected[.signerMismatch, default: 0] }
+        result.chainSignatures = o.transfers
+        result.chainRecoveries = o.transfers + result.submitted + o.threshold * result.releaseEvents
         return result
     }
 
