@@ -23,7 +23,8 @@ extension SimulatedLedger {
     }
 
     /// Builds one block at `timestamp`: drops (if a drop fault is on), then fills the block by tip, with
-    /// background demand taking its share, then updates the fee market.
+    /// background demand taking its share, then updates the fee market. Works on ``state`` in place; what the block
+    /// changed is kept (for `maxReorgDepth` blocks) to undo it on a reorg.
     func produceBlock(at timestamp: UInt64) {
         let height = headRef.height + 1
         if faults.dropPerMille > 0, timestamp <= faults.dropUntilMillis {
@@ -33,12 +34,11 @@ extension SimulatedLedger {
                 return dropped
             }
         }
-        var s = state
-        let congestion = timestamp <= faults.congestionUntilMillis ? s.market.congestionPercent : 0
-        if congestion == 0 { s.market.congestionPercent = 0 }
-        let capacity = s.market.blockCapacity
-        let backgroundDemand = UInt64(clamping: UInt128(capacity) * UInt128(s.market.organicLoadPercent + congestion) / 100)
-        let backgroundTip = s.market.standardTip(.median)
+        let congestion = timestamp <= faults.congestionUntilMillis ? state.market.congestionPercent : 0
+        if congestion == 0, state.market.congestionPercent != 0 { state.updateMarket { $0.congestionPercent = 0 } }
+        let capacity = state.market.blockCapacity
+        let backgroundDemand = UInt64(clamping: UInt128(capacity) * UInt128(state.market.organicLoadPercent + congestion) / 100)
+        let backgroundTip = state.market.standardTip(.median)
         let ordered = mempool.sorted { a, b in
             a.bid.tipPerUnit != b.bid.tipPerUnit ? a.bid.tipPerUnit > b.bid.tipPerUnit : (arrivals[a.id] ?? 0) < (arrivals[b.id] ?? 0)
         }
@@ -53,14 +53,14 @@ extension SimulatedLedger {
             while progress {
                 progress = false
                 for tx in candidates where !done.contains(tx.id) {
-                    let expected = s.nonces[tx.from] ?? 0
+                    let expected = state.nonces[tx.from] ?? 0
                     if tx.nonce < expected {
                         done.insert(tx.id)
                         receipts[tx.id] = .dropped
                         continue
                     }
                     guard tx.nonce == expected, tx.bid.units <= capacity - used else { continue }
-                    switch execute(tx, in: &s, timestamp: timestamp, height: height) {
+                    switch execute(tx, timestamp: timestamp, height: height) {
                     case .notIncludable:
                         continue
                     case .unpayable:
@@ -88,10 +88,9 @@ extension SimulatedLedger {
         used += min(backgroundDemand, capacity - used)
         fill(ordered)
 
-        s.market.endBlock(usedUnits: used)
+        state.updateMarket { $0.endBlock(usedUnits: used) }
         mempool.removeAll { done.contains($0.id) }
         for (id, status) in receipts { statuses[id] = status }
-        state = s
 
         let parent = headRef
         var preimage = Array("ferry.sim.block".utf8) + be(chain.rawValue) + parent.hash.bytes + be(height) + be(timestamp) + be(forks)
@@ -100,8 +99,10 @@ extension SimulatedLedger {
         // Events were built before the block hash was known: stamp the real reference on them.
         let stamped = events.map { $0.restamped(ref) }
         blocks.append(SimBlock(ref: ref, transactions: included, events: stamped, usedUnits: used))
-        snapshots[height] = state
-        if height > config.maxReorgDepth + 1 { snapshots[height - config.maxReorgDepth - 1] = nil }
+        // The journal now holds everything since the previous block was checkpointed: this block's undo information.
+        history.append(BlockUndo(height: height, changes: state.takeJournal()))
+        let kept = Int(clamping: config.maxReorgDepth)
+        if history.count > kept { history.removeFirst(history.count - kept) }
     }
 
     /// Replaces the last `depth` blocks. Their transactions return to the mempool and are re-mined into the
@@ -120,15 +121,19 @@ extension SimulatedLedger {
         guard depth <= config.info.finalityDepth else {
             throw .rejected(chain, reason: "reorg depth \(depth) would replace final blocks (finality depth \(config.info.finalityDepth))")
         }
-        let base = head - depth
-        guard depth <= config.maxReorgDepth, let restored = snapshots[base] else {
+        guard depth <= config.maxReorgDepth, depth <= UInt64(history.count) else {
             throw .rejected(chain, reason: "reorg depth \(depth) exceeds the kept history (max \(config.maxReorgDepth))")
         }
-        let removed = blocks.suffix(Int(depth))
+        let count = Int(depth)
+        let removed = blocks.suffix(count)
         let timestamps = removed.map(\.ref.timestampMillis)
-        blocks.removeLast(Int(depth))
-        for h in (base + 1)...head { snapshots[h] = nil }
-        state = restored
+        blocks.removeLast(count)
+        // Back to the state after block `head - depth`: first what changed since the head's checkpoint (fault-driven
+        // fee market changes), then each removed block, newest first.
+        state.rollBack(to: 0)
+        let undone = history.suffix(count)
+        history.removeLast(count)
+        for block in undone.reversed() { state.undo(block.changes) }
         var returning: [SimTransaction] = []
         for block in removed {
             for id in block.transactions {
@@ -177,9 +182,9 @@ extension SimulatedLedger {
     func applyNow(_ fault: Fault, at millis: UInt64) throws(ChainError) {
         switch fault {
         case let .feeSpike(factor):
-            state.market.spike(factor: factor)
+            state.updateMarket { $0.spike(factor: factor) }
         case let .congestion(load, seconds):
-            state.market.congestionPercent = load
+            state.updateMarket { $0.congestionPercent = load }
             faults.congestionUntilMillis = millis + seconds * 1000
         case let .outage(seconds):
             faults.outageUntilMillis = seconds.map { millis + $0 * 1000 } ?? .max

@@ -17,10 +17,11 @@ public actor SimulatedLedger {
     nonisolated let program: GatewayProgram
     nonisolated let notifier = ChangeNotifier()
 
+    /// The state at the head. Never copied: changes are journaled, and undone through the journal.
     var state: LedgerState
     var blocks: [SimBlock] = []
-    /// State after each recent block, for reorgs.
-    var snapshots: [UInt64: LedgerState] = [:]
+    /// How to take back each of the last `maxReorgDepth` blocks, oldest first (a reorg undoes them newest first).
+    var history: [BlockUndo] = []
     var mempool: [SimTransaction] = []
     var arrivals: [TxID: UInt64] = [:]
     var arrivalCounter: UInt64 = 0
@@ -43,7 +44,6 @@ public actor SimulatedLedger {
         let hash = Keccak256.hash(Array("ferry.sim.genesis".utf8) + be(config.info.id.rawValue) + be(genesisMillis))
         let genesis = SimBlock(ref: BlockRef(height: 0, hash: hash, timestampMillis: genesisMillis), transactions: [], events: [], usedUnits: 0)
         blocks = [genesis]
-        snapshots[0] = state
     }
 
     public nonisolated var chain: ChainID { config.info.id }
@@ -185,11 +185,15 @@ public actor SimulatedLedger {
     public func fund(_ account: Address, asset: String, amount: Amount) throws(ChainError) {
         catchUp()
         guard config.info.asset(asset) != nil else { throw .unknown(chain, what: "asset \"\(asset)\" (known: \(assetList))") }
+        let savepoint = state.savepoint
         do throws(ExecutionFailure) {
             try state.credit(account, asset, amount)
             try state.updateSupply(asset) { (s: inout SupplyAccount) throws(AmountError) in s.issued = try s.issued + amount }
-        } catch { throw error.chainError(chain) }
-        snapshots[headRef.height] = state
+        } catch {
+            state.rollBack(to: savepoint)
+            throw error.chainError(chain)
+        }
+        checkpointHead()
     }
 
     /// Adds `amount` of `asset` to the gateway pool (liquidity for releases; counted as issued supply).
@@ -199,14 +203,27 @@ public actor SimulatedLedger {
         guard let pool = try? (state.gateway.pools[asset] ?? .zero) + amount else {
             throw .rejected(chain, reason: "pool overflow adding \(amount) \(asset)")
         }
-        state.gateway.pools[asset] = pool
+        let savepoint = state.savepoint
+        state.setPool(pool, for: asset)
         do throws(ExecutionFailure) {
             try state.updateSupply(asset) { (s: inout SupplyAccount) throws(AmountError) in s.issued = try s.issued + amount }
-        } catch { throw error.chainError(chain) }
-        snapshots[headRef.height] = state
+        } catch {
+            state.rollBack(to: savepoint)
+            throw error.chainError(chain)
+        }
+        checkpointHead()
     }
 
     // MARK: Internals
+
+    /// Makes the changes since the last block part of the head block's undo information, as a snapshot of the head
+    /// taken now would have included them: a reorg that keeps the head keeps them, one that replaces it undoes them.
+    /// At genesis (or with no reorg history kept) they are permanent.
+    func checkpointHead() {
+        let changes = state.takeJournal()
+        guard !changes.isEmpty, let last = history.indices.last, history[last].height == headRef.height else { return }
+        history[last].changes.append(contentsOf: changes)
+    }
 
     var headRef: BlockRef { blocks[blocks.count - 1].ref }
     var finalized: UInt64 { headRef.height > config.info.finalityDepth ? headRef.height - config.info.finalityDepth : 0 }
@@ -245,8 +262,9 @@ public actor SimulatedLedger {
         guard have >= maximum else { throw .insufficientFunds(chain, asset: native, needed: maximum, available: have) }
         if tx.nonce == stateNonce {
             // Dry run in the next block's context; later nonces depend on pending ones, so they are not pre-checked.
-            var trial = state
-            let outcome = execute(tx, in: &trial, timestamp: nextBlockDueMillis, height: headRef.height + 1)
+            let savepoint = state.savepoint
+            let outcome = execute(tx, timestamp: nextBlockDueMillis, height: headRef.height + 1)
+            state.rollBack(to: savepoint)
             switch outcome {
             case let .reverted(reason): throw .rejected(chain, reason: reason)
             case let .unpayable(failure): throw failure.chainError(chain)
@@ -268,24 +286,26 @@ public actor SimulatedLedger {
         case notIncludable
     }
 
-    /// Charges the fee and runs the call; a failing call reverts its effects but keeps the fee and the nonce.
-    func execute(_ tx: SimTransaction, in s: inout LedgerState, timestamp: UInt64, height: UInt64) -> Execution {
-        guard let charge = s.market.charge(for: tx.bid) else { return .notIncludable }
+    /// Charges the fee and runs the call on ``state``; a failing call reverts its effects (rolled back through the
+    /// journal) but keeps the fee and the nonce. A fee that cannot be paid leaves no trace.
+    func execute(_ tx: SimTransaction, timestamp: UInt64, height: UInt64) -> Execution {
+        guard let charge = state.market.charge(for: tx.bid) else { return .notIncludable }
         let native = config.info.nativeAsset.symbol
+        let unpaid = state.savepoint
         do throws(ExecutionFailure) {
-            try s.debit(tx.from, native, charge.total)
-            try s.updateSupply(native) { (a: inout SupplyAccount) throws(AmountError) in a.feesBurned = try a.feesBurned + charge.burned }
-            try s.credit(config.producer, native, charge.toProducer)
+            try state.debit(tx.from, native, charge.total)
+            try state.updateSupply(native) { (a: inout SupplyAccount) throws(AmountError) in a.feesBurned = try a.feesBurned + charge.burned }
+            try state.credit(config.producer, native, charge.toProducer)
         } catch {
+            state.rollBack(to: unpaid)
             return .unpayable(error)
         }
-        s.nonces[tx.from, default: 0] += 1
-        var trial = s
+        state.incrementNonce(of: tx.from)
+        let paid = state.savepoint
         do throws(ExecutionFailure) {
-            let outcome = try program.execute(tx.call, sender: tx.from, state: &trial, nowMillis: timestamp, height: height)
-            s = trial
-            return .succeeded(outcome)
+            return .succeeded(try program.execute(tx.call, sender: tx.from, state: &state, nowMillis: timestamp, height: height))
         } catch {
+            state.rollBack(to: paid)
             return .reverted(error.reason)
         }
     }
