@@ -28,10 +28,10 @@ extension SimulatedLedger {
     func produceBlock(at timestamp: UInt64) {
         let height = headRef.height + 1
         if faults.dropPerMille > 0, timestamp <= faults.dropUntilMillis {
-            mempool.removeAll { tx in
-                let dropped = rng.next() % 1000 < faults.dropPerMille
-                if dropped { statuses[tx.id] = .dropped }
-                return dropped
+            // One draw per pending transaction, in pool order.
+            for entry in mempool.inPoolOrder() where rng.next() % 1000 < faults.dropPerMille {
+                mempool.remove(entry.id)
+                statuses[entry.id] = .dropped
             }
         }
         let congestion = timestamp <= faults.congestionUntilMillis ? state.market.congestionPercent : 0
@@ -39,24 +39,23 @@ extension SimulatedLedger {
         let capacity = state.market.blockCapacity
         let backgroundDemand = UInt64(clamping: UInt128(capacity) * UInt128(state.market.organicLoadPercent + congestion) / 100)
         let backgroundTip = state.market.standardTip(.median)
-        let ordered = mempool.sorted { a, b in
-            a.bid.tipPerUnit != b.bid.tipPerUnit ? a.bid.tipPerUnit > b.bid.tipPerUnit : (arrivals[a.id] ?? 0) < (arrivals[b.id] ?? 0)
-        }
+        let ordered = mempool.byPriority()
         var used: UInt64 = 0
-        var included: [TxID] = []
+        var included: [Mempool.Entry] = []
         var events: [GatewayEvent] = []
         var receipts: [TxID: TxStatus] = [:]
         var done: Set<TxID> = []
 
-        func fill(_ candidates: [SimTransaction]) {
+        func fill(_ candidates: [Mempool.Entry]) {
             var progress = true
             while progress {
                 progress = false
-                for tx in candidates where !done.contains(tx.id) {
+                for entry in candidates where !done.contains(entry.id) {
+                    let tx = entry.tx
                     let expected = state.nonces[tx.from] ?? 0
                     if tx.nonce < expected {
-                        done.insert(tx.id)
-                        receipts[tx.id] = .dropped
+                        done.insert(entry.id)
+                        receipts[entry.id] = .dropped
                         continue
                     }
                     guard tx.nonce == expected, tx.bid.units <= capacity - used else { continue }
@@ -64,43 +63,43 @@ extension SimulatedLedger {
                     case .notIncludable:
                         continue
                     case .unpayable:
-                        done.insert(tx.id)
-                        receipts[tx.id] = .dropped
+                        done.insert(entry.id)
+                        receipts[entry.id] = .dropped
                     case let .reverted(reason):
-                        done.insert(tx.id)
+                        done.insert(entry.id)
                         used += tx.bid.units
-                        included.append(tx.id)
-                        receipts[tx.id] = .included(height: height, succeeded: false, reason: reason)
+                        included.append(entry)
+                        receipts[entry.id] = .included(height: height, succeeded: false, reason: reason)
                         progress = true
                     case let .succeeded(outcome):
-                        done.insert(tx.id)
+                        done.insert(entry.id)
                         used += tx.bid.units
-                        included.append(tx.id)
-                        receipts[tx.id] = .included(height: height, succeeded: true, reason: nil)
-                        events.append(outcome.event(block: height, tx: tx.id))
+                        included.append(entry)
+                        receipts[entry.id] = .included(height: height, succeeded: true, reason: nil)
+                        events.append(outcome.event(block: height, tx: entry.id))
                         progress = true
                     }
                 }
             }
         }
 
-        fill(ordered.filter { $0.bid.tipPerUnit >= backgroundTip })
+        fill(ordered.filter { $0.tx.bid.tipPerUnit >= backgroundTip })
         used += min(backgroundDemand, capacity - used)
         fill(ordered)
 
         state.updateMarket { $0.endBlock(usedUnits: used) }
-        mempool.removeAll { done.contains($0.id) }
+        for id in done { mempool.remove(id) }
         for (id, status) in receipts { statuses[id] = status }
 
         let parent = headRef
         var preimage = Array("ferry.sim.block".utf8) + be(chain.rawValue) + parent.hash.bytes + be(height) + be(timestamp) + be(forks)
-        for id in included { preimage += id.hash.bytes }
+        for entry in included { preimage += entry.id.hash.bytes }
         let ref = BlockRef(height: height, hash: Keccak256.hash(preimage), timestampMillis: timestamp)
         // Events were built before the block hash was known: stamp the real reference on them.
         let stamped = events.map { $0.restamped(ref) }
-        blocks.append(SimBlock(ref: ref, transactions: included, events: stamped, usedUnits: used))
+        blocks.append(SimBlock(ref: ref, transactions: included.map(\.id), events: stamped, usedUnits: used))
         // The journal now holds everything since the previous block was checkpointed: this block's undo information.
-        history.append(BlockUndo(height: height, changes: state.takeJournal()))
+        history.append(BlockUndo(height: height, changes: state.takeJournal(), transactions: included))
         let kept = Int(clamping: config.maxReorgDepth)
         if history.count > kept { history.removeFirst(history.count - kept) }
     }
@@ -134,18 +133,18 @@ extension SimulatedLedger {
         let undone = history.suffix(count)
         history.removeLast(count)
         for block in undone.reversed() { state.undo(block.changes) }
-        var returning: [SimTransaction] = []
-        for block in removed {
-            for id in block.transactions {
+        var returning: [Mempool.Entry] = []
+        for block in undone {
+            for entry in block.transactions {
                 if dropTransactions {
-                    statuses[id] = .dropped
-                } else if let tx = known[id] {
-                    returning.append(tx)
-                    statuses[id] = .pending
+                    statuses[entry.id] = .dropped
+                } else {
+                    returning.append(entry)
+                    statuses[entry.id] = .pending
                 }
             }
         }
-        mempool.insert(contentsOf: returning, at: 0)
+        mempool.prepend(returning)
         forks += 1
         for timestamp in timestamps { produceBlock(at: timestamp) }
     }
@@ -175,8 +174,7 @@ extension SimulatedLedger {
     /// Drops every pending transaction now.
     public func dropPending() {
         catchUp()
-        for tx in mempool { statuses[tx.id] = .dropped }
-        mempool.removeAll()
+        for entry in mempool.removeAll() { statuses[entry.id] = .dropped }
     }
 
     func applyNow(_ fault: Fault, at millis: UInt64) throws(ChainError) {

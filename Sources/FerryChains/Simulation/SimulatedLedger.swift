@@ -20,14 +20,13 @@ public actor SimulatedLedger {
     /// The state at the head. Never copied: changes are journaled, and undone through the journal.
     var state: LedgerState
     var blocks: [SimBlock] = []
-    /// How to take back each of the last `maxReorgDepth` blocks, oldest first (a reorg undoes them newest first).
+    /// How to take back each of the last `maxReorgDepth` blocks, oldest first (a reorg undoes them newest first and
+    /// returns their transactions to the mempool).
     var history: [BlockUndo] = []
-    var mempool: [SimTransaction] = []
-    var arrivals: [TxID: UInt64] = [:]
+    var mempool = Mempool()
     var arrivalCounter: UInt64 = 0
+    /// The status of every transaction ever submitted here (small, and ``transaction(_:)`` must answer for old ids).
     var statuses: [TxID: TxStatus] = [:]
-    /// Every transaction accepted, by id (reorgs put mined ones back into the mempool).
-    var known: [TxID: SimTransaction] = [:]
     var forks: UInt64 = 0
     var faults = ActiveFaults()
     var scheduled: [ScheduledFault] = []
@@ -126,10 +125,10 @@ public actor SimulatedLedger {
         try reachable()
         let from = Address(signer.address.bytes32)
         var bid = state.market.bid(for: call.kind, priority: priority)
-        if call.isIdempotent, let index = mempool.firstIndex(where: { $0.from == from && $0.call == call }) {
+        if call.isIdempotent, let pending = mempool.first(from: from, calling: call) {
             // Replace-by-fee: the same call again from the same sender takes the pending one's nonce with a bid at
             // least 1/8 higher, so a transaction stuck below a rising base fee (and everything queued behind it) moves.
-            let old = mempool[index]
+            let old = pending.tx
             bid.maxBasePerUnit = max(bid.maxBasePerUnit, old.bid.maxBasePerUnit + old.bid.maxBasePerUnit / 8 + 1)
             bid.tipPerUnit = max(bid.tipPerUnit, old.bid.tipPerUnit + old.bid.tipPerUnit / 8 + 1)
             let hash = SimTransaction.signingHash(chain: chain, from: from, nonce: old.nonce, call: call, bid: bid)
@@ -142,13 +141,12 @@ public actor SimulatedLedger {
             let maximum = state.market.maximumCost(of: bid)
             let have = state.balance(of: from, native)
             guard have >= maximum else { throw .insufficientFunds(chain, asset: native, needed: maximum, available: have) }
-            mempool[index] = replacement
-            statuses[old.id] = .dropped
+            let id = replacement.id
             arrivalCounter += 1
-            arrivals[replacement.id] = arrivalCounter
-            known[replacement.id] = replacement
-            statuses[replacement.id] = .pending
-            return replacement.id
+            mempool.replace(pending.id, with: replacement, id: id, arrival: arrivalCounter)
+            statuses[pending.id] = .dropped
+            statuses[id] = .pending
+            return id
         }
         let nonce = pendingNonce(of: from)
         let hash = SimTransaction.signingHash(chain: chain, from: from, nonce: nonce, call: call, bid: bid)
@@ -168,7 +166,7 @@ public actor SimulatedLedger {
     /// The nonce the next transaction from `account` must carry (counting pending ones).
     public func pendingNonce(of account: Address) -> UInt64 {
         catchUp()
-        let pending = mempool.filter { $0.from == account }.map { $0.nonce + 1 }.max() ?? 0
+        let pending = mempool.highestNonce(of: account).map { $0 + 1 } ?? 0
         return max(state.nonces[account] ?? 0, pending)
     }
 
@@ -250,10 +248,11 @@ public actor SimulatedLedger {
         guard Address(signer.bytes32) == tx.from else {
             throw .rejected(chain, reason: "transaction signed by \(signer.checksummed), not by its sender \(tx.from)")
         }
-        guard statuses[tx.id] == nil else { throw .rejected(chain, reason: "transaction \(tx.id) already known") }
+        let id = tx.id
+        guard statuses[id] == nil else { throw .rejected(chain, reason: "transaction \(id) already known") }
         let stateNonce = state.nonces[tx.from] ?? 0
         guard tx.nonce >= stateNonce else { throw .rejected(chain, reason: "nonce too low: \(tx.nonce) < \(stateNonce)") }
-        guard !mempool.contains(where: { $0.from == tx.from && $0.nonce == tx.nonce }) else {
+        guard !mempool.contains(nonce: tx.nonce, from: tx.from) else {
             throw .rejected(chain, reason: "nonce \(tx.nonce) already used by a pending transaction")
         }
         let native = config.info.nativeAsset.symbol
@@ -272,11 +271,9 @@ public actor SimulatedLedger {
             }
         }
         arrivalCounter += 1
-        arrivals[tx.id] = arrivalCounter
-        mempool.append(tx)
-        known[tx.id] = tx
-        statuses[tx.id] = .pending
-        return tx.id
+        mempool.append(tx, id: id, arrival: arrivalCounter)
+        statuses[id] = .pending
+        return id
     }
 
     enum Execution {
