@@ -141,7 +141,7 @@ public actor SimulatedLedger {
             let maximum = state.market.maximumCost(of: bid)
             let have = state.balance(of: from, native)
             guard have >= maximum else { throw .insufficientFunds(chain, asset: native, needed: maximum, available: have) }
-            let id = replacement.id
+            let id = TxID(hash)  // replacement.id, without hashing again
             arrivalCounter += 1
             mempool.replace(pending.id, with: replacement, id: id, arrival: arrivalCounter)
             statuses[pending.id] = .dropped
@@ -241,14 +241,16 @@ public actor SimulatedLedger {
 
     private func accept(_ tx: SimTransaction) throws(ChainError) -> TxID {
         guard tx.chain == chain else { throw .rejected(chain, reason: "transaction is for \(tx.chain)") }
+        // The id is the signing hash: hash the transaction once for both.
+        let hash = tx.signingHash
         let signer: EthereumAddress
-        do { signer = try tx.signature.recoverAddress(digest: tx.signingHash) } catch {
+        do { signer = try tx.signature.recoverAddress(digest: hash) } catch {
             throw .rejected(chain, reason: "transaction signature does not recover: \(error)")
         }
         guard Address(signer.bytes32) == tx.from else {
             throw .rejected(chain, reason: "transaction signed by \(signer.checksummed), not by its sender \(tx.from)")
         }
-        let id = tx.id
+        let id = TxID(hash)
         guard statuses[id] == nil else { throw .rejected(chain, reason: "transaction \(id) already known") }
         let stateNonce = state.nonces[tx.from] ?? 0
         guard tx.nonce >= stateNonce else { throw .rejected(chain, reason: "nonce too low: \(tx.nonce) < \(stateNonce)") }
