@@ -124,6 +124,11 @@ public struct Journal: Sendable {
                 CREATE INDEX transition_message ON transition(message_id, id);
                 """)
         }
+        // v3: no index on the history by message id. Its entries landed on random pages (message ids are hashes), so
+        // every state change of every transfer rewrote a page of it; `history(of:)` and pruning scan instead.
+        m.registerMigration("v3") { db in
+            try db.execute(sql: "DROP INDEX IF EXISTS transition_message")
+        }
         return m
     }
 

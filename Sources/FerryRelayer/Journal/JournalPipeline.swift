@@ -22,17 +22,25 @@ final class JournalPipeline: Sendable {
 
     init(journal: Journal) { self.journal = journal }
 
+    /// Batches nobody waits for are written with the next group someone waits for, or after this long, or once
+    /// this many are queued: fewer, larger transactions write each hot page once instead of once per batch.
+    static let lingerMillis = 5
+    static let lingerBatches = 64
+
     /// Queues `batch` and returns its sequence number (0 for an empty batch, which is durable at once).
     func enqueue(_ batch: JournalBatch) -> UInt64 {
         guard !batch.isEmpty else { return 0 }
-        let sequence = state.withLock { s -> UInt64 in
+        let (sequence, backlog) = state.withLock { s -> (UInt64, Int) in
             s.queue.append(batch)
             s.enqueued += 1
-            return s.enqueued
+            return (s.enqueued, s.queue.count)
         }
-        signal.fire()
+        if backlog == 1 || backlog >= Self.lingerBatches { signal.fire() }
         return sequence
     }
+
+    /// Asks the writer to commit what is queued now rather than after the linger time.
+    func flush() { signal.fire() }
 
     /// Returns once batch `sequence` (and every earlier one) is committed.
     /// - Throws: the ``JournalError`` that stopped the writer, or `CancellationError` when the node is stopping.
@@ -48,7 +56,7 @@ final class JournalPipeline: Sendable {
             }
             switch outcome {
             case .success(true): continuation.resume()
-            case .success(false): break
+            case .success(false): signal.fire()
             case let .failure(error): continuation.resume(throwing: error)
             }
         }
@@ -66,6 +74,8 @@ final class JournalPipeline: Sendable {
         defer { stop(with: nil) }
         while !Task.isCancelled {
             await signal.wait()
+            // Nobody is waiting yet: let more batches join this group (a waiter or a full queue cuts it short).
+            if state.withLock({ $0.waiters.isEmpty && $0.queue.count < Self.lingerBatches }) { await lingerOrSignal() }
             let (batches, last) = state.withLock { s -> ([JournalBatch], UInt64) in
                 defer { s.queue.removeAll(keepingCapacity: true) }
                 return (s.queue, s.enqueued)
@@ -87,6 +97,17 @@ final class JournalPipeline: Sendable {
                 return done
             }
             for continuation in ready { continuation.resume() }
+        }
+    }
+
+    /// Returns when signalled or after ``lingerMillis``, whichever is first.
+    private func lingerOrSignal() async {
+        let signal = self.signal
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await signal.wait() }
+            group.addTask { try? await Task.sleep(for: .milliseconds(Self.lingerMillis)) }
+            await group.next()
+            group.cancelAll()
         }
     }
 

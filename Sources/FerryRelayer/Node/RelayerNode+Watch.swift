@@ -11,6 +11,9 @@ struct ChainEvents {
 
 /// What the book made of a head: what to sign, what settled, what needs a refund.
 struct HeadOutcome: Sendable {
+    /// Releases signed for this head (journaled in its batch) and those of them that reach the threshold.
+    var signed: [(destChain: ChainID, id: Bytes32, signature: Signature)] = []
+    var ready: [(id: Bytes32, destChain: ChainID)] = []
     var toSignRelease: [Transfer] = []
     var toSignCancel: [Transfer] = []
     var released: [Bytes32] = []
@@ -88,9 +91,28 @@ extension RelayerNode {
         if !unknown.isEmpty { try await pipeline.durable(pipeline.lastEnqueued) }  // read what this node itself wrote
         let journaled = try await journal.states(of: unknown)
         let depth = adapter.info.finalityDepth
-        let clockNow = now
         let me = self.me
-        let (outcome, _) = book.mutate(at: clockNow) { s, batch -> HeadOutcome in
+        // Sign the releases this head makes final before taking the book, so that finality and the signature are
+        // one journal change of the transfer's row. Only this task moves this chain's `seen` locks to final.
+        var presigned: [Bytes32: Signature] = [:]
+        if let head, head.height >= depth {
+            let finalHeight = head.height - depth
+            let due: [(Bytes32, Transfer)] = book.read { s in
+                var due: [(Bytes32, Transfer)] = []
+                for waiting in s.awaitingFinality[chain] ?? [] {
+                    guard waiting.height <= finalHeight else { break }
+                    if let entry = s.open[waiting.id], entry.state == .seen { due.append((waiting.id, entry.transfer)) }
+                }
+                for lock in events.locks where lock.height <= finalHeight && s.open[lock.messageId] == nil { due.append((lock.messageId, lock.transfer)) }
+                return due
+            }
+            for (id, transfer) in due {
+                guard let gateway = context.collector.gateway(for: transfer.destChain), gateway.members.contains(me) else { continue }
+                presigned[id] = try configuration.key.sign(digest: SignedAttestation.digest(.release, id, in: gateway.domain))
+            }
+        }
+        let clockNow = now
+        let (outcome, sequence) = book.mutate(at: clockNow) { s, batch -> HeadOutcome in
             var out = HeadOutcome()
             for lock in events.locks {
                 if s.open[lock.messageId] != nil { continue }  // delivered again after a stream restart
@@ -117,11 +139,22 @@ extension RelayerNode {
                     let finalHeight = head.height - depth
                     while let first = s.awaitingFinality[chain]?.first, first.height <= finalHeight {
                         _ = s.awaitingFinality[chain]?.removeFirst()
-                        guard let entry = s.open[first.id], entry.state == .seen else { continue }
+                        guard var entry = s.open[first.id], entry.state == .seen else { continue }
                         s.move(first.id, to: .final, note: "final at \(finalHeight)", &batch)
-                        if context.collector.gateway(for: entry.transfer.destChain)?.members.contains(me) == true {
+                        guard let gateway = context.collector.gateway(for: entry.transfer.destChain), gateway.members.contains(me) else { continue }
+                        guard let signature = presigned[first.id] else {
                             out.toSignRelease.append(entry.transfer)
+                            continue
                         }
+                        batch.append(.attestation(AttestationRecord(messageId: first.id, kind: .release, signer: me.bytes,
+                                                                    signature: signature.rsv, receivedAtMillis: clockNow)))
+                        entry.state = .final
+                        entry.own[.release] = signature
+                        entry.publishedAtMillis = clockNow
+                        s.open[first.id] = entry
+                        s.move(first.id, to: .attested, &batch)
+                        out.signed.append((entry.transfer.destChain, first.id, signature))
+                        if s.signerCount(first.id, .release, me: me) >= gateway.threshold { out.ready.append((first.id, entry.transfer.destChain)) }
                     }
                 }
                 // Transfers to this chain past their deadline: sign cancels (the gateway accepts them from now on).
@@ -144,6 +177,12 @@ extension RelayerNode {
                          metadata: ["message_id": "\(conflict.id.hex)"])
         }
         settle(outcome, context)
+        if !outcome.signed.isEmpty {
+            try await pipeline.durable(sequence)  // journaled before gossiped
+            stats.update { $0.signed[.release, default: 0] += outcome.signed.count }
+            publish(outcome.signed.map { (destChain: $0.destChain, messageId: $0.id, signature: $0.signature) }, kind: .release)
+            for (id, destChain) in outcome.ready { scheduleReady(id, .release, destChain: destChain, context) }
+        }
         if !outcome.toSignCancel.isEmpty {
             logger.info("\(outcome.toSignCancel.count) transfers to \(chain) passed their deadline; signing cancels")
         }

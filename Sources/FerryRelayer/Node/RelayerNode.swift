@@ -102,7 +102,11 @@ public final class RelayerNode: Sendable {
     /// True when nothing is due at chain time `millis`: every due action was taken and performed, and every
     /// journal batch written. A driver of a virtual clock waits for this so chain time never outruns the node.
     public func isCaughtUp(atMillis millis: UInt64) -> Bool {
-        guard executing.load(ordering: .acquiring) == 0, pipeline.backlog == 0 else { return false }
+        guard executing.load(ordering: .acquiring) == 0 else { return false }
+        guard pipeline.backlog == 0 else {
+            pipeline.flush()
+            return false
+        }
         return (queue.nextDue.map { $0 > millis }) ?? true
     }
 
