@@ -72,6 +72,24 @@ extension Journal {
         }
     }
 
+    /// Writes `batches` in one transaction, blocking the calling thread: the final flush of a stopping node, whose
+    /// cancelled task GRDB's asynchronous writes refuse to start in.
+    /// - Throws: as ``commit(_:)``.
+    func commitBlocking(_ batches: [JournalBatch]) throws(JournalError) {
+        guard batches.contains(where: { !$0.isEmpty }) else { return }
+        do {
+            try writer.write { db in
+                for batch in batches {
+                    for change in batch.changes { try Self.apply(change, at: batch.atMillis, db) }
+                }
+            }
+        } catch let error as JournalError {
+            throw error
+        } catch {
+            throw .database(String(describing: error))
+        }
+    }
+
     /// The journaled state of each of `ids` that the journal holds.
     public func states(of ids: [Bytes32]) async throws(JournalError) -> [Bytes32: TransferState] {
         guard !ids.isEmpty else { return [:] }

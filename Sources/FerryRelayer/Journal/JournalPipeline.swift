@@ -76,28 +76,57 @@ final class JournalPipeline: Sendable {
             await signal.wait()
             // Nobody is waiting yet: let more batches join this group (a waiter or a full queue cuts it short).
             if state.withLock({ $0.waiters.isEmpty && $0.queue.count < Self.lingerBatches }) { await lingerOrSignal() }
-            let (batches, last) = state.withLock { s -> ([JournalBatch], UInt64) in
-                defer { s.queue.removeAll(keepingCapacity: true) }
-                return (s.queue, s.enqueued)
-            }
+            if Task.isCancelled { break }
+            let (batches, last) = take()
             guard !batches.isEmpty else { continue }
             do {
                 try await journal.commit(batches)
             } catch {
-                if Task.isCancelled { return }
+                if Task.isCancelled {
+                    putBack(batches)
+                    break
+                }
                 stop(with: error)
                 throw error
             }
-            let ready = state.withLock { s -> [CheckedContinuation<Void, any Error>] in
-                s.committed = last
-                let (done, waiting) = s.waiters.reduce(into: ([CheckedContinuation<Void, any Error>](), [(sequence: UInt64, continuation: CheckedContinuation<Void, any Error>)]())) { acc, w in
-                    if w.sequence <= last { acc.0.append(w.continuation) } else { acc.1.append(w) }
-                }
-                s.waiters = waiting
-                return done
-            }
-            for continuation in ready { continuation.resume() }
+            committed(upTo: last)
         }
+        // Stopping: write what is still queued, so a graceful stop keeps everything the node did.
+        let (batches, last) = take()
+        guard !batches.isEmpty else { return }
+        do {
+            try journal.commitBlocking(batches)
+            committed(upTo: last)
+        } catch {
+            stop(with: error)
+            throw error
+        }
+    }
+
+    private func take() -> ([JournalBatch], UInt64) {
+        state.withLock { s -> ([JournalBatch], UInt64) in
+            defer { s.queue.removeAll(keepingCapacity: true) }
+            return (s.queue, s.enqueued)
+        }
+    }
+
+    /// Returns batches whose write was abandoned to the front of the queue.
+    private func putBack(_ batches: [JournalBatch]) {
+        state.withLock { s in s.queue = batches + s.queue }
+    }
+
+    private func committed(upTo last: UInt64) {
+        let ready = state.withLock { s -> [CheckedContinuation<Void, any Error>] in
+            s.committed = last
+            var done: [CheckedContinuation<Void, any Error>] = []
+            s.waiters.removeAll { w in
+                guard w.sequence <= last else { return false }
+                done.append(w.continuation)
+                return true
+            }
+            return done
+        }
+        for continuation in ready { continuation.resume() }
     }
 
     /// Returns when signalled or after ``lingerMillis``, whichever is first.
