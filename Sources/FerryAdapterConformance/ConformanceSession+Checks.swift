@@ -13,11 +13,18 @@ extension ConformanceSession {
 
     func checkFinalityConsistent() async throws {
         try await harness.advance(blocks: 2)
-        let head = try await adapter.head().height
+        // A live chain may grow between two calls: bracket the finalized height by a head read before and after.
+        let before = try await adapter.head().height
         let finalized = try await adapter.finalizedHeight()
-        let expected = head > info.finalityDepth ? head - info.finalityDepth : 0
-        guard finalized <= expected else {
-            throw CheckFailure("finalized height \(finalized) is above head \(head) - finality depth \(info.finalityDepth)")
+        let after = try await adapter.head().height
+        let depth = info.finalityDepth
+        let lowest = before > depth ? before - depth : 0
+        let highest = after > depth ? after - depth : 0
+        guard finalized <= highest else {
+            throw CheckFailure("finalized height \(finalized) is above head \(after) - finality depth \(depth)")
+        }
+        guard finalized >= lowest else {
+            throw CheckFailure("finalized height \(finalized) is below head \(before) - finality depth \(depth)")
         }
     }
 

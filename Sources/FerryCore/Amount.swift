@@ -171,13 +171,12 @@ public struct Amount: Sendable, Hashable, Comparable {
     // MARK: Bytes
 
     /// The 32-byte big-endian encoding (an ABI `uint256`).
-    public var bigEndianBytes: Bytes32 {
-        var bytes = [UInt8](repeating: 0, count: 32)
-        for (i, w) in [w3, w2, w1, w0].enumerated() {
-            for j in 0..<8 { bytes[i * 8 + j] = UInt8(truncatingIfNeeded: w >> UInt64(56 - 8 * j)) }
-        }
-        // 32 bytes by construction; Bytes32(_:) only throws on another length.
-        return (try? Bytes32(bytes)) ?? .zero
+    public var bigEndianBytes: Bytes32 { Bytes32(bigEndianWords: (w3, w2, w1, w0)) }
+
+    /// Reads a big-endian `uint256`.
+    public init(bigEndian bytes: Bytes32) {
+        let w = bytes.bigEndianWords
+        self.init(words: (w.3, w.2, w.1, w.0))
     }
 
     /// Reads a big-endian `uint256` of up to 32 bytes.

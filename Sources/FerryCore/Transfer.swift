@@ -59,19 +59,20 @@ public struct Transfer: Sendable, Hashable {
     public var abiEncoded: [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(Self.encodedLength)
-        func word(_ v: UInt64) { out += [UInt8](repeating: 0, count: 24); for i in (0..<8).reversed() { out.append(UInt8(truncatingIfNeeded: v >> UInt64(8 * i))) } }
+        func append(_ b: Bytes32) { b.withUnsafeBytes { out.append(contentsOf: $0) } }
+        func word(_ v: UInt64) { append(Bytes32(bigEndianWords: (0, 0, 0, v))) }
         word(UInt64(version))
         word(sourceChain.rawValue)
         word(destChain.rawValue)
         word(nonce)
-        out += sender.bytes32.bytes
-        out += receiver.bytes32.bytes
-        out += sourceAsset.bytes
-        out += destAsset.bytes
-        out += amount.bigEndianBytes.bytes
-        out += fee.bigEndianBytes.bytes
+        append(sender.bytes32)
+        append(receiver.bytes32)
+        append(sourceAsset)
+        append(destAsset)
+        append(amount.bigEndianBytes)
+        append(fee.bigEndianBytes)
         word(deadline)
-        out += payloadHash.bytes
+        append(payloadHash)
         return out
     }
 
@@ -108,8 +109,8 @@ public struct Transfer: Sendable, Hashable {
         receiver = Address(b32(5))
         sourceAsset = b32(6)
         destAsset = b32(7)
-        amount = (try? Amount(bigEndian: slice(8))) ?? .zero  // 32 bytes always fit
-        fee = (try? Amount(bigEndian: slice(9))) ?? .zero
+        amount = Amount(bigEndian: b32(8))
+        fee = Amount(bigEndian: b32(9))
         deadline = try uint(10, "deadline", bits: 64)
         payloadHash = b32(11)
     }

@@ -23,6 +23,32 @@ public struct Bytes32: Hashable, Sendable, Comparable, CustomStringConvertible {
         self = value
     }
 
+    /// Copies exactly 32 bytes (the fast path for arrays).
+    /// - Throws: `CryptoError.invalidLength` when `bytes` is not 32 bytes long.
+    public init(_ bytes: [UInt8]) throws(CryptoError) {
+        guard bytes.count == 32 else { throw .invalidLength(what: "32-byte value", expected: 32, actual: bytes.count) }
+        self = bytes.withUnsafeBytes { raw in raw.baseAddress.map { Bytes32(loadingFrom: $0) } ?? .zero }
+    }
+
+    /// Copies exactly 32 bytes (the fast path for array slices).
+    /// - Throws: `CryptoError.invalidLength` when `bytes` is not 32 bytes long.
+    public init(_ bytes: ArraySlice<UInt8>) throws(CryptoError) {
+        guard bytes.count == 32 else { throw .invalidLength(what: "32-byte value", expected: 32, actual: bytes.count) }
+        self = bytes.withUnsafeBytes { raw in raw.baseAddress.map { Bytes32(loadingFrom: $0) } ?? .zero }
+    }
+
+    /// The 32 bytes of four 64-bit words, most significant first, each written big-endian (a `uint256`).
+    @inlinable
+    public init(bigEndianWords words: (UInt64, UInt64, UInt64, UInt64)) {
+        self.init(storage: (words.0.bigEndian, words.1.bigEndian, words.2.bigEndian, words.3.bigEndian))
+    }
+
+    /// The 32 bytes read as four big-endian 64-bit words, most significant first.
+    @inlinable
+    public var bigEndianWords: (UInt64, UInt64, UInt64, UInt64) {
+        (UInt64(bigEndian: storage.0), UInt64(bigEndian: storage.1), UInt64(bigEndian: storage.2), UInt64(bigEndian: storage.3))
+    }
+
     /// Parses 64 hex digits, with or without a `0x` prefix.
     /// - Throws: `CryptoError.invalidHex` or `CryptoError.invalidLength`.
     public init(hex: String) throws(CryptoError) {
@@ -77,13 +103,6 @@ public struct Bytes32: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     /// True when all 32 bytes are zero.
     public var isZero: Bool { self == .zero }
-
-    /// The value as four big-endian 64-bit words, most significant first (numeric order).
-    @inlinable
-    var bigEndianWords: (UInt64, UInt64, UInt64, UInt64) {
-        (UInt64(bigEndian: storage.0), UInt64(bigEndian: storage.1),
-         UInt64(bigEndian: storage.2), UInt64(bigEndian: storage.3))
-    }
 
     /// Loads 32 bytes from `pointer` (no alignment needed). The caller guarantees 32 readable bytes.
     @inlinable

@@ -29,4 +29,20 @@ enum CryptoBound {
         let elapsed = ContinuousClock.now - start
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
+
+    /// Single-core cost of one signature and of one recovery, in seconds (medians of `rounds` timed batches).
+    static func unitCosts(signer: PrivateKeySigner, rounds: Int = 5, batch: Int = 200) throws -> (sign: Double, recover: Double) {
+        let key = signer.key
+        var signs: [Double] = [], recoveries: [Double] = []
+        for round in 0..<rounds {
+            let digests = (0..<batch).map { Keccak256.hash(Array("unit cost \(round) \($0)".utf8)) }
+            var t = ContinuousClock.now
+            let signatures = try digests.map { try key.sign(digest: $0) }
+            signs.append(RelayerBench.seconds(ContinuousClock.now - t) / Double(batch))
+            t = ContinuousClock.now
+            for (signature, digest) in zip(signatures, digests) { _ = try signature.recoverAddress(digest: digest) }
+            recoveries.append(RelayerBench.seconds(ContinuousClock.now - t) / Double(batch))
+        }
+        return (signs.sorted()[rounds / 2], recoveries.sorted()[rounds / 2])
+    }
 }

@@ -101,6 +101,11 @@ public struct RelayerBench: Sendable {
         result.cryptoSeconds = try await CryptoBound.measure(transfers: o.transfers, signers: keys, recoveries: o.threshold, cores: o.cores)
         result.cryptoTransfersPerSecond = Double(o.transfers) / result.cryptoSeconds
         result.ratio = result.transfersPerSecond / result.cryptoTransfersPerSecond
+        (result.signSeconds, result.recoverSeconds) = try CryptoBound.unitCosts(signer: keys[0])
+        result.relayerSignatures = result.signed + result.submitted
+        result.relayerRecoveries = result.accepted + stats.reduce(0) { $0 + $1.rejected[.signerMismatch, default: 0] }
+        result.chainSignatures = o.transfers
+        result.chainRecoveries = o.transfers + result.submitted + o.threshold * result.releaseEvents
         return result
     }
 
@@ -113,14 +118,23 @@ public struct RelayerBench: Sendable {
         let chainStart = clock.unixMillis
         let wallDeadline = ContinuousClock.now + o.timeout
         let start = ContinuousClock.now
+        let cpuAtStart = ProcessMemory.cpuSeconds
         var next = 0
         var steps = 0
         var lockTime: Duration = .zero
         var lastReport = ContinuousClock.now
+        let receivers = (0..<97).map { Address(Keccak256.hash(Array("receiver \($0)".utf8))) }
+        var samples: [UInt64] = []
         while tracker.released < o.transfers {
             guard ContinuousClock.now < wallDeadline else {
                 throw BenchError.timedOut(released: tracker.released, of: o.transfers, after: o.timeout)
             }
+            clock.advance(by: .milliseconds(400))
+            steps += 1
+            var heads: [UInt64: UInt64] = [:]
+            for (id, ledger) in ledgers { heads[id.rawValue] = try await ledger.head().height }
+            // The next locks go into the mempools while the nodes process the blocks just produced (agents do not
+            // wait for relayers); they are mined at the next step.
             let inFlight = next - tracker.released
             let count = min(o.locksPerStep, o.window - inFlight, o.transfers - next)
             if count > 0 {
@@ -130,7 +144,7 @@ public struct RelayerBench: Sendable {
                     let dest = source == Self.chainA ? Self.chainB : Self.chainA
                     let transfer = Transfer(
                         sourceChain: source, destChain: dest, nonce: 0, sender: Address(sender.address.bytes32),
-                        receiver: Address(Keccak256.hash(Array("receiver \(i % 97)".utf8))), sourceAsset: usdc.gatewayID,
+                        receiver: receivers[i % receivers.count], sourceAsset: usdc.gatewayID,
                         destAsset: usdc.gatewayID, amount: Amount(1_000_000), fee: Amount(100), deadline: deadline,
                         payloadHash: ReleaseTracker.payload(i))
                     tracker.locking(i)
@@ -140,19 +154,19 @@ public struct RelayerBench: Sendable {
                 next += count
                 lockTime += ContinuousClock.now - t0
             }
-            clock.advance(by: .milliseconds(400))
-            steps += 1
-            var heads: [UInt64: UInt64] = [:]
-            for (id, ledger) in ledgers { heads[id.rawValue] = try await ledger.head().height }
-            // Wait (on a real deadline) for every node to process the new heads: the clock never outruns the nodes.
+            // Wait (on a real deadline) for every node to process the new heads and perform what is due: the clock
+            // never outruns the nodes.
             let stepDeadline = ContinuousClock.now + .seconds(60)
+            let chainNow = clock.unixMillis
             while !nodes.allSatisfy({ node in
                 let processed = node.stats.snapshot.processedHeight
-                return heads.allSatisfy { processed[$0.key, default: 0] >= $0.value }
+                return heads.allSatisfy { processed[$0.key, default: 0] >= $0.value } && node.isCaughtUp(atMillis: chainNow)
             }) {
                 guard ContinuousClock.now < stepDeadline else { throw BenchError.stalled(step: steps, heads: heads) }
                 try await Task.sleep(for: .microseconds(200))
             }
+            // Resident memory at each quarter of the run: flat means the nodes do not accumulate per-transfer state.
+            while samples.count < 4, tracker.released * 4 >= o.transfers * (samples.count + 1) { samples.append(ProcessMemory.resident) }
             if ContinuousClock.now - lastReport > .seconds(2) {
                 lastReport = ContinuousClock.now
                 var mempools: [String] = []
@@ -172,7 +186,8 @@ public struct RelayerBench: Sendable {
             transfersPerSecond: Double(o.transfers) / seconds, latencyP50Millis: percentile(0.50), latencyP99Millis: percentile(0.99),
             peakMemoryBytes: 0, residentAtStartBytes: 0, residentAtEndBytes: 0, cryptoSeconds: 0, cryptoTransfersPerSecond: 0, ratio: 0,
             releaseEvents: tracker.releaseEvents, signed: 0, accepted: 0, rejected: 0, replays: 0, submitted: 0, failedSubmissions: 0,
-            chainSeconds: Double(clock.unixMillis - chainStart) / 1_000, steps: steps, lockSubmitSeconds: Self.seconds(lockTime))
+            chainSeconds: Double(clock.unixMillis - chainStart) / 1_000, steps: steps, lockSubmitSeconds: Self.seconds(lockTime),
+            residentByQuarterBytes: samples, cpuSeconds: ProcessMemory.cpuSeconds - cpuAtStart)
     }
 
     static func seconds(_ d: Duration) -> Double {

@@ -51,6 +51,7 @@ public final class RelayerMetrics: Sendable {
             _ = counter("ferry_relayer_outcomes_observed_total", "state", state.rawValue, Help.observed)
         }
         _ = registry.makeCounter(name: "ferry_relayer_attestation_replays_total", help: Help.replays)
+        _ = registry.makeCounter(name: "ferry_relayer_attestations_received_total", help: Help.received)
         _ = registry.makeCounter(name: "ferry_relayer_reorgs_total", help: Help.reorgs)
         if gossip != nil {
             _ = registry.makeCounter(name: "ferry_wire_zap_rejected_total", help: Help.zapRejected)
@@ -61,8 +62,9 @@ public final class RelayerMetrics: Sendable {
     private enum Help {
         static let transfers = "Transfers in the journal, by state"
         static let signed = "Attestations this node signed, by kind"
-        static let accepted = "Valid peer attestations accepted, by kind"
-        static let rejected = "Peer attestations rejected, by reason"
+        static let received = "Peer attestations taken in as candidates (well-formed, from a member), checked later if needed"
+        static let accepted = "Peer attestations that verified when this node needed them to submit, by kind"
+        static let rejected = "Peer attestations rejected, by reason (on arrival, or when an executor checked them)"
         static let submitted = "Gateway calls this node submitted, by action"
         static let failed = "Gateway calls the chain refused or dropped, by action"
         static let observed = "Outcomes observed on chain, by state"
@@ -101,6 +103,7 @@ public final class RelayerMetrics: Sendable {
             }
             for (state, n) in s.observed { mirror("ferry_relayer_outcomes_observed_total", "state", state.rawValue, n, Help.observed) }
             mirror("ferry_relayer_attestation_replays_total", nil, nil, s.replays, Help.replays)
+            mirror("ferry_relayer_attestations_received_total", nil, nil, s.received, Help.received)
             mirror("ferry_relayer_reorgs_total", nil, nil, s.reorgs, Help.reorgs)
             if let gossip {
                 let frames = gossip.rejections.snapshot

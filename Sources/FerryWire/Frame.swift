@@ -8,6 +8,8 @@ public enum Frame: Sendable, Hashable {
     case attestation(Attestation)
     /// A request to republish attestations (catch-up after a restart).
     case request(AttestationRequest)
+    /// Several signed releases or cancels in one frame (steady-state gossip).
+    case attestations(AttestationBatch)
 
     /// The kind byte this frame is written with.
     public var kind: FrameKind {
@@ -16,6 +18,7 @@ public enum Frame: Sendable, Hashable {
         case .heartbeat: .heartbeat
         case .attestation: .attestation
         case .request: .request
+        case .attestations: .attestations
         }
     }
 }

@@ -24,6 +24,10 @@ public enum FrameCodec {
     public static let attestationWithTransferSize = attestationSize + Transfer.encodedLength
     /// `request` without ids: header + count 1.
     public static let requestBaseSize = headerSize + 1
+    /// `attestations` without entries: header + count 1.
+    public static let batchBaseSize = headerSize + 1
+    /// Bytes per `attestations` entry: chain 8 + id 32 + action 1 + signer 20 + signature 65.
+    public static let batchEntrySize = 8 + 32 + 1 + 20 + 65
 
     /// The bytes of `frame` (never more than ``maxFrameSize``: the payload types enforce their caps).
     public static func encode(_ frame: Frame) -> [UInt8] {
@@ -55,6 +59,16 @@ public enum FrameCodec {
         case let .request(r):
             out.append(UInt8(r.messageIds.count))
             for id in r.messageIds { out += id.bytes }
+        case let .attestations(batch):
+            out.reserveCapacity(batchBaseSize + batchEntrySize * batch.entries.count)
+            out.append(UInt8(batch.entries.count))
+            for a in batch.entries {
+                append(a.destChain.rawValue, to: &out)
+                out += a.messageId.bytes
+                out.append(a.action.rawValue)
+                out += a.signer.bytes
+                out += a.signature.bytes
+            }
         }
         return out
     }
@@ -89,6 +103,7 @@ public enum FrameCodec {
         case .heartbeat: return .heartbeat(try decodeStatus(&reader, kind))
         case .attestation: return .attestation(try decodeAttestation(&reader))
         case .request: return .request(try decodeRequest(&reader))
+        case .attestations: return .attestations(try decodeBatch(&reader))
         }
     }
 
@@ -141,6 +156,36 @@ public enum FrameCodec {
         }
         return try Attestation(destChain: chain, messageId: messageId, action: action, signer: signer,
                                signature: signature, transfer: transfer)
+    }
+
+    private static func decodeBatch(_ r: inout FrameReader) throws(FrameError) -> AttestationBatch {
+        try r.require(total: batchBaseSize, .attestations)
+        let count = Int(try r.u8())
+        guard (1...AttestationBatch.maxEntries).contains(count) else {
+            throw FrameError(.badField, "attestations lists \(count) entries (offset 2), expected 1 to \(AttestationBatch.maxEntries)")
+        }
+        try r.require(exactly: batchBaseSize + batchEntrySize * count, .attestations)
+        var entries: [Attestation] = []
+        entries.reserveCapacity(count)
+        for i in 0..<count {
+            let base = batchBaseSize + batchEntrySize * i
+            let chain = ChainID(try r.u64())
+            let messageId = try r.bytes32()
+            let actionByte = try r.u8()
+            guard let action = AttestationAction(rawValue: actionByte) else {
+                throw FrameError(.badField, "attestations entry \(i): action \(actionByte) at offset \(base + 40), expected 1 or 2")
+            }
+            let signer: SignerAddress
+            let signature: AttestationSignature
+            do {
+                signer = try SignerAddress(bytes: try r.take(20))
+                signature = try AttestationSignature(bytes: try r.take(65))
+            } catch {
+                throw FrameError(error.reason, "attestations entry \(i) (offset \(base)): \(error.detail)")
+            }
+            entries.append(try Attestation(destChain: chain, messageId: messageId, action: action, signer: signer, signature: signature))
+        }
+        return try AttestationBatch(entries)
     }
 
     private static func decodeRequest(_ r: inout FrameReader) throws(FrameError) -> AttestationRequest {

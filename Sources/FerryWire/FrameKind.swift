@@ -8,6 +8,8 @@ public enum FrameKind: UInt8, Sendable, Hashable, CaseIterable, CustomStringConv
     case attestation = 0x03
     /// Asks peers to republish attestations for message ids: ``AttestationRequest``.
     case request = 0x04
+    /// Up to 32 attestations without transfers: ``AttestationBatch``.
+    case attestations = 0x05
 
     public var description: String {
         switch self {
@@ -15,6 +17,7 @@ public enum FrameKind: UInt8, Sendable, Hashable, CaseIterable, CustomStringConv
         case .heartbeat: "heartbeat"
         case .attestation: "attestation"
         case .request: "request"
+        case .attestations: "attestations"
         }
     }
 }

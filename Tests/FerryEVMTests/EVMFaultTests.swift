@@ -50,7 +50,8 @@ struct EVMFaultTests {
         var bed = try await EVMTestbed.start(chainId: 4_511, remoteChain: 4_512)
         defer { bed.node.stop() }
         var configuration = bed.adapterConfiguration()
-        configuration.rpc = .init(timeout: .milliseconds(500), retry: .init(maxAttempts: 2, initialBackoff: .milliseconds(20)))
+        // A stopped node refuses connections at once; the timeout only bounds a slow (loaded) node's answers.
+        configuration.rpc = .init(timeout: .seconds(5), retry: .init(maxAttempts: 2, initialBackoff: .milliseconds(20)))
         let adapter = try await EVMAdapter.connect(info: bed.info(), configuration: configuration)
         let stream = adapter.events(from: try await adapter.head().height + 1)
         let port = bed.node.port

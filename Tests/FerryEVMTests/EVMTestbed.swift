@@ -68,7 +68,7 @@ struct EVMTestbed: Sendable {
     }
 
     func adapterConfiguration(preflight: Bool = true) -> EVMAdapter.Configuration {
-        EVMAdapter.Configuration(rpcURL: node.url, rpc: .init(timeout: .seconds(5), retry: .init(maxAttempts: 3, initialBackoff: .milliseconds(50))),
+        EVMAdapter.Configuration(rpcURL: node.url, rpc: .init(timeout: .seconds(15), retry: .init(maxAttempts: 3, initialBackoff: .milliseconds(50))),
                                  pollInterval: .milliseconds(50), preflight: preflight)
     }
 

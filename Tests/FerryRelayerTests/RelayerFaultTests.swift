@@ -74,13 +74,17 @@ struct RelayerFaultTests {
             }
             let released = await network.releaseCounts(on: b)
             #expect(released.count == 20 && released.values.allSatisfy { $0 == 1 })
-            // Every honest node saw and rejected all forged frames: 3 as signer mismatches, 1 as a non-member.
-            try await waitUntil("all forged attestations to be counted", timeout: .seconds(60)) {
-                nodes.allSatisfy { node in
-                    let rejected = node.stats.snapshot.rejected
-                    return rejected[.signerMismatch, default: 0] >= 60 && rejected[.notMember, default: 0] >= 20
-                }
+            // A claimed signer outside the relayer set is refused on arrival, by every honest node. Signatures that do
+            // not recover to their claimed member are found when an executor checks them (only as many as it needs);
+            // none ever reached a gateway, which refuses the whole release for one bad signature.
+            try await waitUntil("all non-member attestations to be counted", timeout: .seconds(60)) {
+                nodes.allSatisfy { $0.stats.snapshot.rejected[.notMember, default: 0] >= 20 }
             }
+            let stats = nodes.map(\.stats.snapshot)
+            let mismatches = stats.reduce(0) { $0 + $1.rejected[.signerMismatch, default: 0] }
+            #expect(mismatches >= 1, "executors met forged signatures and counted them: \(stats.map(\.rejected))")
+            #expect(mismatches <= 60 * nodes.count)
+            #expect(stats.allSatisfy { $0.failedSubmissions[.release, default: 0] == 0 }, "no release carried a forged signature: \(stats.map(\.failedSubmissions))")
             #expect(forged == 80)
             try await waitUntil("malformed frames to be counted", timeout: .seconds(60)) {
                 gossip.prefix(4).allSatisfy { $0.rejections.snapshot.total >= 80 }

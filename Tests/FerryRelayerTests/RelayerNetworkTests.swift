@@ -66,7 +66,7 @@ struct RelayerNetworkTests {
                         let counts = try await nodes[0].journal.countsByState()
                         let pendingA = await network.ledgers[RelayerNetwork.chainA].unsafelyUnwrapped.pendingCount
                         let pendingB = await network.ledgers[RelayerNetwork.chainB].unsafelyUnwrapped.pendingCount
-                        print("step \(step) released \(released)/\(submitted) mempool A \(pendingA) B \(pendingB) node0 \(counts) signed \(s.signed) accepted \(s.accepted) submitted \(s.submitted) failed \(s.failedSubmissions) queue \(await nodes[0].queue.count)")
+                        print("step \(step) released \(released)/\(submitted) mempool A \(pendingA) B \(pendingB) node0 \(counts) signed \(s.signed) accepted \(s.accepted) submitted \(s.submitted) failed \(s.failedSubmissions) queue \(nodes[0].queue.count)")
                     }
                     if released == submitted { break }
                 }

@@ -68,7 +68,7 @@ struct CLITestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-@Suite("ferry quote, pay and status against a live server", .serialized, .timeLimit(.minutes(1)), binaryBuilt)
+@Suite("ferry quote, pay and status against a live server", .serialized, .timeLimit(.minutes(3)), binaryBuilt)
 struct CLITests {
     static let route = ["--from", "1:USDC", "--to", "8453:USDC", "--receiver", "0x00000000000000000000000000000000000000aa"]
 

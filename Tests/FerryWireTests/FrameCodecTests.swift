@@ -23,6 +23,8 @@ struct FrameCodecTests {
         #expect(FrameCodec.encode(.heartbeat(try Samples.status(heads: 32))).count == 44 + 32 * 16)
         #expect(FrameCodec.encode(.request(try Samples.request(ids: 1))).count == 35)
         #expect(FrameCodec.encode(.request(try Samples.request(ids: 64))).count == 3 + 64 * 32)
+        #expect(FrameCodec.encode(.attestations(try Samples.batch(1))).count == 3 + 126)
+        #expect(FrameCodec.encode(.attestations(try Samples.batch(32))).count == 4035)
     }
 
     struct Malformed: Sendable, CustomTestStringConvertible {
@@ -37,6 +39,7 @@ struct FrameCodecTests {
         let plain = FrameCodec.encode(.attestation((try? Samples.attestation(withTransfer: false))!))
         let status = FrameCodec.encode(.hello((try? Samples.status(heads: 2))!))
         let request = FrameCodec.encode(.request((try? Samples.request(ids: 2))!))
+        let batch = FrameCodec.encode(.attestations((try? Samples.batch(2))!))
         func patched(_ b: [UInt8], _ at: Int, _ value: UInt8) -> [UInt8] { var c = b; c[at] = value; return c }
         return [
             Malformed(name: "empty", bytes: [], reason: .truncated),
@@ -67,6 +70,14 @@ struct FrameCodecTests {
             Malformed(name: "request count 65", bytes: patched(request, 2, 65), reason: .badField),
             Malformed(name: "request duplicate ids", bytes: Array(request[0..<3]) + Array(request[3..<35]) + Array(request[3..<35]), reason: .badField),
             Malformed(name: "request cut", bytes: Array(request.dropLast(5)), reason: .truncated),
+            Malformed(name: "batch with no entries", bytes: [1, 5, 0], reason: .badField),
+            Malformed(name: "batch count 33", bytes: patched(batch, 2, 33), reason: .badField),
+            Malformed(name: "batch count larger than entries", bytes: patched(batch, 2, 3), reason: .truncated),
+            Malformed(name: "batch with a trailing byte", bytes: batch + [0], reason: .badLength),
+            Malformed(name: "batch cut by one", bytes: Array(batch.dropLast()), reason: .truncated),
+            Malformed(name: "batch entry 1 action 7", bytes: patched(batch, 3 + 126 + 40, 7), reason: .badField),
+            Malformed(name: "batch entry 1 signature v 29", bytes: patched(batch, 3 + 126 + 125, 29), reason: .badField),
+            Malformed(name: "batch entry 0 zero signer", bytes: Array(batch[0..<44]) + [UInt8](repeating: 0, count: 20) + Array(batch[64...]), reason: .badField),
         ]
     }
 
@@ -115,7 +126,7 @@ struct FrameCodecTests {
             switch i % 3 {
             case 0:  // pure garbage of any length, sometimes with a plausible header
                 bytes = (0..<Int(rng.next() % 700)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
-                if bytes.count > 2, rng.next() % 2 == 0 { bytes[0] = 1; bytes[1] = UInt8(1 + rng.next() % 4) }
+                if bytes.count > 2, rng.next() % 2 == 0 { bytes[0] = 1; bytes[1] = UInt8(1 + rng.next() % 5) }
             case 1:  // a valid frame with a few bytes flipped
                 bytes = valid[Int(rng.next() % UInt64(valid.count))]
                 for _ in 0..<(1 + rng.next() % 4) { bytes[Int(rng.next() % UInt64(bytes.count))] ^= UInt8(truncatingIfNeeded: 1 + rng.next() % 255) }

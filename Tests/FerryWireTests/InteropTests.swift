@@ -60,11 +60,13 @@ struct InteropTests {
             signer: SignerAddress(bytes: Samples.bytes(0x5E, 20)),
             signature: AttestationSignature(bytes: Samples.bytes(0x0A, 32) + Samples.bytes(0x0B, 32) + [28]))
         try node.publish(.attestation(ours))
+        let batch = try Samples.batch(3)
+        try node.publish(.attestations(batch))
 
-        // From the peer: its own attestation (with the transfer) and the echo of ours, in either order.
+        // From the peer: its own attestation (with the transfer) and the echoes of ours and of the batch, in any order.
         let received: [GossipNode.InboundFrame]
         do {
-            received = try await collect(2, from: node.frames, within: .seconds(90), "frames from the Python peer")
+            received = try await collect(3, from: node.frames, within: .seconds(90), "frames from the Python peer")
         } catch {
             Issue.record("\(error); redials \(node.redials), events \(node.recentLinkEvents), stats \(node.statistics), rejections \(node.rejections.snapshot); the peer said:\n\(lines.transcript)")
             throw error
@@ -73,6 +75,7 @@ struct InteropTests {
         let frames = received.map(\.frame)
         #expect(frames.contains(.attestation(try Samples.attestation(withTransfer: true))), "\(lines.transcript)")
         #expect(frames.contains(.attestation(ours)), "\(lines.transcript)")
+        #expect(frames.contains(.attestations(batch)), "\(lines.transcript)")
         #expect(node.rejections.snapshot.total == 0)
 
         let status = try await first(exits, within: .seconds(90), "the peer's exit")
@@ -84,6 +87,11 @@ struct InteropTests {
         #expect(fields?["v"] as? Int == 28)
         #expect(fields?["messageId"] as? String == String(repeating: "c3", count: 32))
         #expect(fields?["signer"] as? String == String(repeating: "5e", count: 20))
+        let gotBatch = lines.transcript.split(separator: "\n").first { $0.hasPrefix("GOT-BATCH ") }
+        let entries = try JSONSerialization.jsonObject(with: Data((gotBatch?.dropFirst(10) ?? "[]").utf8)) as? [[String: Any]]
+        #expect(entries?.count == 3)
+        #expect(entries?.map { $0["destChain"] as? Int } == batch.entries.map { Int($0.destChain.rawValue) })
+        #expect(entries?.map { $0["action"] as? Int } == [1, 2, 1])
         #expect(!lines.transcript.contains("REJECT"), "\(lines.transcript)")
         await node.close()
     }

@@ -83,6 +83,20 @@ enum Samples {
         try AttestationRequest(messageIds: (0..<ids).map { i in (try? Bytes32(bytes(UInt8(truncatingIfNeeded: 0x90 &+ i), 32))) ?? .zero })
     }
 
+    /// A batch of `count` attestations for distinct ids, alternating release and cancel.
+    static func batch(_ count: Int) throws -> AttestationBatch {
+        var entries: [Attestation] = []
+        for i in 0..<count {
+            let chain = ChainID(UInt64(8453 + i % 3))
+            let id = try Bytes32(bytes(UInt8(truncatingIfNeeded: 0x10 &+ i), 32))
+            let action: AttestationAction = i % 2 == 0 ? .release : .cancel
+            let signer = try SignerAddress(bytes: bytes(UInt8(0xA0 + i % 16), 20))
+            let v: UInt8 = i % 2 == 0 ? 27 : 28
+            entries.append(try Attestation(destChain: chain, messageId: id, action: action, signer: signer, signature: signature(v)))
+        }
+        return try AttestationBatch(entries)
+    }
+
     /// One frame of every kind, with payload sizes at their extremes too.
     static func allFrames() throws -> [Frame] {
         [
@@ -90,6 +104,7 @@ enum Samples {
             .attestation(try attestation(withTransfer: false)), .attestation(try attestation(withTransfer: true)),
             .attestation(try attestation(withTransfer: false, action: .cancel)),
             .request(try request(ids: 1)), .request(try request(ids: AttestationRequest.maxIds)),
+            .attestations(try batch(1)), .attestations(try batch(AttestationBatch.maxEntries)),
         ]
     }
 }

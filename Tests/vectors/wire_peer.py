@@ -10,8 +10,9 @@ It runs a ZAP handler admitting only the Swift node's key, binds its own XPUB (C
   - on each attestation from the Swift node: decodes it strictly, prints "GOT <json>", checks that its own
     re-encoding is byte-identical, and publishes that re-encoding back (the echo), once the Swift node has
     subscribed (PUB drops frames nobody subscribes to);
+  - the same for an attestations batch (kind 5), printed as "GOT-BATCH <json list>";
   - any frame that fails to decode is reported as "REJECT <reason>" and makes the run fail.
-Exits 0 after echoing one attestation, 1 on any failure or after 20 s.
+Exits 0 after echoing one attestation and one batch, 1 on any failure or after 90 s.
 """
 import argparse, json, struct, sys, threading, time
 
@@ -21,7 +22,8 @@ from Crypto.Hash import keccak
 
 MAX_FRAME = 4096
 VERSION = 1
-KIND_HELLO, KIND_HEARTBEAT, KIND_ATTESTATION, KIND_REQUEST = 1, 2, 3, 4
+KIND_HELLO, KIND_HEARTBEAT, KIND_ATTESTATION, KIND_REQUEST, KIND_BATCH = 1, 2, 3, 4, 5
+BATCH_ENTRY = 126
 
 
 class FrameError(Exception):
@@ -128,7 +130,36 @@ def decode(frame):
         if n != want:
             raise FrameError("truncated" if n < want else "badLength", n)
         return ("request", frame)
+    if kind == KIND_BATCH:
+        if n < 3:
+            raise FrameError("truncated", n)
+        count = frame[2]
+        if not 1 <= count <= 32:
+            raise FrameError("badField", "entry count")
+        want = 3 + BATCH_ENTRY * count
+        if n != want:
+            raise FrameError("truncated" if n < want else "badLength", n)
+        entries = []
+        for i in range(count):
+            e = frame[3 + BATCH_ENTRY * i:3 + BATCH_ENTRY * (i + 1)]
+            a = dict(destChain=struct.unpack(">Q", e[0:8])[0], messageId=e[8:40], action=e[40],
+                     signer=e[41:61], r=e[61:93], s=e[93:125], v=e[125], transfer=None)
+            if a["action"] not in (1, 2):
+                raise FrameError("badField", f"entry {i} action")
+            if not any(a["signer"]):
+                raise FrameError("badField", f"entry {i} zero signer")
+            if a["v"] not in (27, 28):
+                raise FrameError("badField", f"entry {i} v")
+            entries.append(a)
+        return ("attestations", entries)
     raise FrameError("unknownKind", kind)
+
+
+def encode_batch(entries):
+    out = bytes([VERSION, KIND_BATCH, len(entries)])
+    for a in entries:
+        out += struct.pack(">Q", a["destChain"]) + a["messageId"] + bytes([a["action"]]) + a["signer"] + a["r"] + a["s"] + bytes([a["v"]])
+    return out
 
 
 def sample_transfer():
@@ -196,10 +227,17 @@ def main():
     poller.register(pub, zmq.POLLIN)
     poller.register(sub, zmq.POLLIN)
     deadline = time.monotonic() + 90  # a deadline, not a delay: generous for a loaded CI machine
-    sent_own = echoed = False
-    pending_echo = None
+    sent_own = echoed = echoed_batch = False
+    pending = []  # echoes held until the Swift node subscribes (PUB drops frames nobody subscribes to)
     status = 1
-    while time.monotonic() < deadline and not (sent_own and echoed):
+
+    def publish(frame):
+        if sent_own:
+            pub.send(frame)
+        else:
+            pending.append(frame)
+
+    while time.monotonic() < deadline and not (sent_own and echoed and echoed_batch):
         for sock, _ in poller.poll(200):
             parts = sock.recv_multipart()
             if sock is pub:
@@ -207,10 +245,10 @@ def main():
                     pub.send(encode_attestation(own_attestation()))
                     sent_own = True
                     print("SENT own attestation", flush=True)
-                    if pending_echo is not None:
-                        pub.send(pending_echo)
-                        echoed = True
-                        print("SENT echo", flush=True)
+                    for frame in pending:
+                        pub.send(frame)
+                        print("SENT held echo", flush=True)
+                    pending.clear()
                 continue
             if len(parts) != 1:
                 print("REJECT badLength multipart", flush=True)
@@ -219,6 +257,16 @@ def main():
                 kind, value = decode(parts[0])
             except FrameError as e:
                 print("REJECT", e.reason, e, flush=True)
+                continue
+            if kind == "attestations":
+                again = encode_batch(value)
+                if again != parts[0]:
+                    print("MISMATCH batch re-encoding differs", flush=True)
+                    continue
+                shown = [{k: (v.hex() if isinstance(v, bytes) else v) for k, v in a.items() if k != "transfer"} for a in value]
+                print("GOT-BATCH", json.dumps(shown, sort_keys=True), flush=True)
+                publish(again)
+                echoed_batch = True
                 continue
             if kind != "attestation":
                 print("SKIP", kind, flush=True)
@@ -229,17 +277,12 @@ def main():
                 continue
             shown = {k: (v.hex() if isinstance(v, bytes) else v) for k, v in value.items() if k != "transfer"}
             print("GOT", json.dumps(shown, sort_keys=True), flush=True)
-            if sent_own:
-                pub.send(again)
-                echoed = True
-                print("SENT echo", flush=True)
-            else:
-                # PUB drops frames while nobody subscribes: hold the echo until the Swift node has.
-                pending_echo = again
-    if sent_own and echoed:
+            publish(again)
+            echoed = True
+    if sent_own and echoed and echoed_batch:
         status = 0
     else:
-        print(f"TIMEOUT sent_own={sent_own} echoed={echoed}", flush=True)
+        print(f"TIMEOUT sent_own={sent_own} echoed={echoed} echoed_batch={echoed_batch}", flush=True)
     stop.set()
     zap_thread.join()
     pub.close(linger=2000)  # let the echo leave before exiting

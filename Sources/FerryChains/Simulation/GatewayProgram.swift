@@ -1,7 +1,7 @@
 import FerryCore
 import FerryCrypto
 
-/// The gateway's storage on a simulated ledger.
+/// The gateway's storage on a simulated ledger (changed only through ``LedgerState``, which journals every change).
 struct GatewayState: Sendable {
     /// The nonce the next lock gets.
     var nextNonce: UInt64 = 0
@@ -34,6 +34,14 @@ enum GatewayOutcome: Sendable, Hashable {
 /// lane, and per-lane token-bucket rate limits.
 struct GatewayProgram: Sendable {
     let config: SimulatedChainConfig
+    /// The attestation domain of this gateway (its separator is hashed once, here).
+    let domain: EIP712Domain
+    let signers = SignerMemo()
+
+    init(config: SimulatedChainConfig) {
+        self.config = config
+        domain = config.info.attestationDomain
+    }
 
     var chain: ChainID { config.info.id }
 
@@ -90,9 +98,9 @@ struct GatewayProgram: Sendable {
             try state.updateSupply(asset) { (s: inout SupplyAccount) throws(AmountError) in s.bridgeBurned = try s.bridgeBurned + sourceUnits }
             try addToPool(asset, transfer.fee, state: &state)
         }
-        state.gateway.nextNonce += 1
-        state.gateway.records[messageId] = .locked(transfer, height: height)
-        state.gateway.locks[messageId] = LockEntry(transfer: transfer, asset: asset, sourceUnits: sourceUnits, mode: lane.mode)
+        state.advanceLockNonce()
+        state.setRecord(.locked(transfer, height: height), for: messageId)
+        state.setLock(LockEntry(transfer: transfer, asset: asset, sourceUnits: sourceUnits, mode: lane.mode), for: messageId)
         return .locked(messageId: messageId, transfer: transfer)
     }
 
@@ -126,8 +134,8 @@ struct GatewayProgram: Sendable {
             try state.credit(transfer.sender, entry.asset, entry.sourceUnits)
             try state.credit(transfer.sender, entry.asset, transfer.fee)
         }
-        state.gateway.records[messageId] = .refunded(height: height)
-        state.gateway.locks[messageId] = nil
+        state.setRecord(.refunded(height: height), for: messageId)
+        state.setLock(nil, for: messageId)
         return .refunded(messageId: messageId)
     }
 
@@ -140,7 +148,7 @@ struct GatewayProgram: Sendable {
         guard nowMillis / 1000 <= transfer.deadline else {
             throw .rejected("deadline \(transfer.deadline) has passed (chain time \(nowMillis / 1000)); the transfer can only be cancelled")
         }
-        try verifyAttestations(signatures, digest: FerryAttestation.release(messageId: messageId).digest(in: config.info.attestationDomain),
+        try verifyAttestations(signatures, digest: FerryAttestation.release(messageId: messageId).digest(in: domain),
                                what: "Release")
         let asset = try assetSymbol(transfer.destAsset)
         guard let lane = config.lane(remote: transfer.sourceChain, asset: asset) else {
@@ -156,7 +164,7 @@ struct GatewayProgram: Sendable {
             try state.updateSupply(asset) { (s: inout SupplyAccount) throws(AmountError) in s.bridgeMinted = try s.bridgeMinted + transfer.amount }
         }
         try state.credit(transfer.receiver, asset, transfer.amount)
-        state.gateway.records[messageId] = .released(height: height)
+        state.setRecord(.released(height: height), for: messageId)
         return .released(messageId: messageId)
     }
 
@@ -167,9 +175,9 @@ struct GatewayProgram: Sendable {
         guard now > transfer.deadline else {
             throw .rejected("cannot cancel before the deadline has passed: chain time \(now) <= deadline \(transfer.deadline)")
         }
-        try verifyAttestations(signatures, digest: FerryAttestation.cancel(messageId: messageId).digest(in: config.info.attestationDomain),
+        try verifyAttestations(signatures, digest: FerryAttestation.cancel(messageId: messageId).digest(in: domain),
                                what: "Cancel")
-        state.gateway.records[messageId] = .cancelled(height: height)
+        state.setRecord(.cancelled(height: height), for: messageId)
         return .cancelled(messageId: messageId)
     }
 
@@ -195,7 +203,7 @@ struct GatewayProgram: Sendable {
         for (index, signature) in signatures.enumerated() {
             guard signature.isLowS else { throw .rejected("\(what) signature \(index) has a high s value (malleable)") }
             let signer: EthereumAddress
-            do { signer = try signature.recoverAddress(digest: digest) } catch {
+            do { signer = try signers.signer(of: signature, digest: digest) } catch {
                 throw .rejected("\(what) signature \(index) does not recover: \(error)")
             }
             guard set.members.contains(signer) else {
@@ -222,13 +230,15 @@ struct GatewayProgram: Sendable {
         let key = "\(lane.remoteChain.rawValue):\(lane.asset)"
         var bucket = state.gateway.buckets[key] ?? TokenBucket(limit: limit, nowMillis: nowMillis)
         try bucket.take(amount, limit: limit, nowMillis: nowMillis, lane: "\(lane.asset)<->\(lane.remoteChain)")
-        state.gateway.buckets[key] = bucket
+        state.setBucket(bucket, for: key)
     }
 
     private func addToPool(_ asset: String, _ amount: Amount, state: inout LedgerState) throws(ExecutionFailure) {
-        do { state.gateway.pools[asset] = try (state.gateway.pools[asset] ?? .zero) + amount } catch {
+        let pool: Amount
+        do { pool = try (state.gateway.pools[asset] ?? .zero) + amount } catch {
             throw .rejected("pool overflow for \(asset)")
         }
+        state.setPool(pool, for: asset)
     }
 
     private func takeFromPool(_ asset: String, _ amount: Amount, state: inout LedgerState) throws(ExecutionFailure) {
@@ -236,7 +246,7 @@ struct GatewayProgram: Sendable {
         guard have >= amount else {
             throw .rejected("insufficient \(asset) liquidity in the gateway pool: need \(amount), have \(have)")
         }
-        state.gateway.pools[asset] = have.saturatingSubtract(amount)
+        state.setPool(have.saturatingSubtract(amount), for: asset)
     }
 
     /// `amount` in `from` decimals expressed in `to` decimals, rounded up (the payer covers any dust).

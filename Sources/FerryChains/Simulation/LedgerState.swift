@@ -35,37 +35,121 @@ enum ExecutionFailure: Error, Sendable {
     }
 }
 
-/// The state after a block: balances, nonces, supply accounting, gateway and fee market.
-/// A value type, so the ledger keeps one per recent block and a reorg simply restores one.
+/// The state at the head: balances, nonces, supply accounting, gateway and fee market.
+///
+/// Every change goes through a mutating method that first records, in ``journal``, the value it replaces, so the
+/// ledger undoes changes without ever copying the state: ``rollBack(to:)`` undoes everything after a ``savepoint``
+/// (a reverted call, a dry run), and the ledger moves each block's entries out with ``takeJournal()`` to undo that
+/// block on a reorg with ``undo(_:)``. Reads are plain dictionary lookups.
 struct LedgerState: Sendable {
-    var balances: [Address: [String: Amount]] = [:]
-    var nonces: [Address: UInt64] = [:]
-    var supply: [String: SupplyAccount] = [:]
-    var gateway = GatewayState()
-    var market: any FeeMarket
+    private(set) var balances: [Address: [String: Amount]] = [:]
+    private(set) var nonces: [Address: UInt64] = [:]
+    private(set) var supply: [String: SupplyAccount] = [:]
+    private(set) var gateway = GatewayState()
+    private(set) var market: any FeeMarket
+    /// The values replaced by every change since the last ``takeJournal()``, oldest first.
+    private(set) var journal: [StateChange] = []
 
     init(market: any FeeMarket) { self.market = market }
 
     func balance(of account: Address, _ asset: String) -> Amount { balances[account]?[asset] ?? .zero }
 
     mutating func credit(_ account: Address, _ asset: String, _ amount: Amount) throws(ExecutionFailure) {
-        do {
-            balances[account, default: [:]][asset] = try balance(of: account, asset) + amount
-        } catch {
+        let new: Amount
+        do { new = try balance(of: account, asset) + amount } catch {
             throw .rejected("balance overflow crediting \(amount) \(asset)")
         }
+        setBalance(account, asset, new)
     }
 
     mutating func debit(_ account: Address, _ asset: String, _ amount: Amount) throws(ExecutionFailure) {
         let have = balance(of: account, asset)
         guard have >= amount else { throw .insufficient(asset: asset, needed: amount, available: have) }
-        balances[account, default: [:]][asset] = have.saturatingSubtract(amount)
+        setBalance(account, asset, have.saturatingSubtract(amount))
     }
 
     mutating func updateSupply(_ asset: String, _ change: (inout SupplyAccount) throws(AmountError) -> Void) throws(ExecutionFailure) {
         var account = supply[asset] ?? SupplyAccount()
         do { try change(&account) } catch { throw .rejected("supply accounting overflow for \(asset): \(error)") }
-        supply[asset] = account
+        journal.append(.supply(asset, supply.updateValue(account, forKey: asset)))
+    }
+
+    /// Counts one more transaction from `account`.
+    mutating func incrementNonce(of account: Address) {
+        journal.append(.nonce(account, nonces.updateValue((nonces[account] ?? 0) + 1, forKey: account)))
+    }
+
+    /// Moves the gateway's lock nonce on by one.
+    mutating func advanceLockNonce() {
+        journal.append(.nextLockNonce(gateway.nextNonce))
+        gateway.nextNonce += 1
+    }
+
+    mutating func setRecord(_ record: GatewayRecord, for messageId: Bytes32) {
+        journal.append(.record(messageId, gateway.records.updateValue(record, forKey: messageId)))
+    }
+
+    /// Stores or (with nil) removes the refund information of a lock.
+    mutating func setLock(_ entry: LockEntry?, for messageId: Bytes32) {
+        let old = if let entry { gateway.locks.updateValue(entry, forKey: messageId) } else { gateway.locks.removeValue(forKey: messageId) }
+        journal.append(.lock(messageId, old))
+    }
+
+    mutating func setPool(_ amount: Amount, for asset: String) {
+        journal.append(.pool(asset, gateway.pools.updateValue(amount, forKey: asset)))
+    }
+
+    mutating func setBucket(_ bucket: TokenBucket, for key: String) {
+        journal.append(.bucket(key, gateway.buckets.updateValue(bucket, forKey: key)))
+    }
+
+    /// Changes the fee market (a block's price update, a fault).
+    mutating func updateMarket(_ change: (inout any FeeMarket) -> Void) {
+        journal.append(.market(market))
+        change(&market)
+    }
+
+    /// A point to roll back to: the journal's length.
+    var savepoint: Int { journal.count }
+
+    /// Undoes every change made after `savepoint`.
+    mutating func rollBack(to savepoint: Int) {
+        while journal.count > savepoint, let change = journal.popLast() { restore(change) }
+    }
+
+    /// Hands over the journal (the changes since the last call) and starts an empty one.
+    mutating func takeJournal() -> [StateChange] {
+        let taken = journal
+        journal = []
+        return taken
+    }
+
+    /// Undoes `changes`, a journal taken earlier, provided everything changed after it has been undone already.
+    mutating func undo(_ changes: [StateChange]) {
+        for change in changes.reversed() { restore(change) }
+    }
+
+    private mutating func setBalance(_ account: Address, _ asset: String, _ amount: Amount) {
+        journal.append(.balance(account, asset: asset, balances[account, default: [:]].updateValue(amount, forKey: asset)))
+    }
+
+    private mutating func restore(_ change: StateChange) {
+        switch change {
+        case let .balance(account, asset, old?):
+            balances[account, default: [:]][asset] = old
+        case let .balance(account, asset, nil):
+            // The account got its first balance in the undone change: forget the account, as it was before.
+            balances[account]?[asset] = nil
+            if balances[account]?.isEmpty == true { balances[account] = nil }
+        case let .nonce(account, old): nonces[account] = old
+        case let .supply(asset, old): supply[asset] = old
+        case let .nextLockNonce(old): gateway.nextNonce = old
+        case let .record(messageId, old): gateway.records[messageId] = old
+        case let .lock(messageId, old): gateway.locks[messageId] = old
+        case let .pool(asset, old): gateway.pools[asset] = old
+        case let .bucket(key, old): gateway.buckets[key] = old
+        case let .market(old): market = old
+        }
     }
 
     /// Every asset's balances + pool + burned against issued + minted.
@@ -78,6 +162,20 @@ struct LedgerState: Sendable {
             return AssetConservation(asset: asset, balances: held.value, pool: pool, supply: s)
         }
     }
+}
+
+/// One change to a ``LedgerState``, as the value it replaced (nil: the key was absent).
+enum StateChange: Sendable {
+    case balance(Address, asset: String, Amount?)
+    case nonce(Address, UInt64?)
+    case supply(String, SupplyAccount?)
+    case nextLockNonce(UInt64)
+    // Records and lock entries carry a whole transfer: boxed, so they do not make every entry that large.
+    indirect case record(Bytes32, GatewayRecord?)
+    indirect case lock(Bytes32, LockEntry?)
+    case pool(String, Amount?)
+    case bucket(String, TokenBucket?)
+    case market(any FeeMarket)
 }
 
 /// A sum that saturates instead of throwing (conservation reports must not fail to print).

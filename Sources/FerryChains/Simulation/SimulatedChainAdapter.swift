@@ -46,6 +46,8 @@ actor EventFeed {
     let ledger: SimulatedLedger
     var cursor: EventCursor
     var buffer: [GatewayEvent] = []
+    /// The next event of `buffer` to hand out (an index, so a large batch is not shifted once per event).
+    var nextIndex = 0
 
     init(ledger: SimulatedLedger, cursor: EventCursor) {
         self.ledger = ledger
@@ -53,14 +55,16 @@ actor EventFeed {
     }
 
     func next() async throws -> GatewayEvent? {
-        while buffer.isEmpty {
+        while nextIndex == buffer.count {
             try Task.checkCancellation()
             let batch = await ledger.poll(cursor)
             cursor = batch.cursor
             buffer = batch.events
+            nextIndex = 0
             if buffer.isEmpty { await waitForNextBlock(generation: batch.generation, due: batch.nextBlockDueMillis) }
         }
-        return buffer.removeFirst()
+        defer { nextIndex += 1 }
+        return buffer[nextIndex]
     }
 
     /// Waits until the ledger changes (reorg, faults) or its clock reaches the next block's time.

@@ -23,85 +23,85 @@ extension SimulatedLedger {
     }
 
     /// Builds one block at `timestamp`: drops (if a drop fault is on), then fills the block by tip, with
-    /// background demand taking its share, then updates the fee market.
+    /// background demand taking its share, then updates the fee market. Works on ``state`` in place; what the block
+    /// changed is kept (for `maxReorgDepth` blocks) to undo it on a reorg.
     func produceBlock(at timestamp: UInt64) {
         let height = headRef.height + 1
         if faults.dropPerMille > 0, timestamp <= faults.dropUntilMillis {
-            mempool.removeAll { tx in
-                let dropped = rng.next() % 1000 < faults.dropPerMille
-                if dropped { statuses[tx.id] = .dropped }
-                return dropped
+            // One draw per pending transaction, in pool order.
+            for entry in mempool.inPoolOrder() where rng.next() % 1000 < faults.dropPerMille {
+                mempool.remove(entry.id)
+                statuses[entry.id] = .dropped
             }
         }
-        var s = state
-        let congestion = timestamp <= faults.congestionUntilMillis ? s.market.congestionPercent : 0
-        if congestion == 0 { s.market.congestionPercent = 0 }
-        let capacity = s.market.blockCapacity
-        let backgroundDemand = UInt64(clamping: UInt128(capacity) * UInt128(s.market.organicLoadPercent + congestion) / 100)
-        let backgroundTip = s.market.standardTip(.median)
-        let ordered = mempool.sorted { a, b in
-            a.bid.tipPerUnit != b.bid.tipPerUnit ? a.bid.tipPerUnit > b.bid.tipPerUnit : (arrivals[a.id] ?? 0) < (arrivals[b.id] ?? 0)
-        }
+        let congestion = timestamp <= faults.congestionUntilMillis ? state.market.congestionPercent : 0
+        if congestion == 0, state.market.congestionPercent != 0 { state.updateMarket { $0.congestionPercent = 0 } }
+        let capacity = state.market.blockCapacity
+        let backgroundDemand = UInt64(clamping: UInt128(capacity) * UInt128(state.market.organicLoadPercent + congestion) / 100)
+        let backgroundTip = state.market.standardTip(.median)
+        let ordered = mempool.byPriority()
         var used: UInt64 = 0
-        var included: [TxID] = []
+        var included: [Mempool.Entry] = []
         var events: [GatewayEvent] = []
         var receipts: [TxID: TxStatus] = [:]
         var done: Set<TxID> = []
 
-        func fill(_ candidates: [SimTransaction]) {
+        func fill(_ candidates: [Mempool.Entry]) {
             var progress = true
             while progress {
                 progress = false
-                for tx in candidates where !done.contains(tx.id) {
-                    let expected = s.nonces[tx.from] ?? 0
+                for entry in candidates where !done.contains(entry.id) {
+                    let tx = entry.tx
+                    let expected = state.nonces[tx.from] ?? 0
                     if tx.nonce < expected {
-                        done.insert(tx.id)
-                        receipts[tx.id] = .dropped
+                        done.insert(entry.id)
+                        receipts[entry.id] = .dropped
                         continue
                     }
                     guard tx.nonce == expected, tx.bid.units <= capacity - used else { continue }
-                    switch execute(tx, in: &s, timestamp: timestamp, height: height) {
+                    switch execute(tx, timestamp: timestamp, height: height) {
                     case .notIncludable:
                         continue
                     case .unpayable:
-                        done.insert(tx.id)
-                        receipts[tx.id] = .dropped
+                        done.insert(entry.id)
+                        receipts[entry.id] = .dropped
                     case let .reverted(reason):
-                        done.insert(tx.id)
+                        done.insert(entry.id)
                         used += tx.bid.units
-                        included.append(tx.id)
-                        receipts[tx.id] = .included(height: height, succeeded: false, reason: reason)
+                        included.append(entry)
+                        receipts[entry.id] = .included(height: height, succeeded: false, reason: reason)
                         progress = true
                     case let .succeeded(outcome):
-                        done.insert(tx.id)
+                        done.insert(entry.id)
                         used += tx.bid.units
-                        included.append(tx.id)
-                        receipts[tx.id] = .included(height: height, succeeded: true, reason: nil)
-                        events.append(outcome.event(block: height, tx: tx.id))
+                        included.append(entry)
+                        receipts[entry.id] = .included(height: height, succeeded: true, reason: nil)
+                        events.append(outcome.event(block: height, tx: entry.id))
                         progress = true
                     }
                 }
             }
         }
 
-        fill(ordered.filter { $0.bid.tipPerUnit >= backgroundTip })
+        fill(ordered.filter { $0.tx.bid.tipPerUnit >= backgroundTip })
         used += min(backgroundDemand, capacity - used)
         fill(ordered)
 
-        s.market.endBlock(usedUnits: used)
-        mempool.removeAll { done.contains($0.id) }
+        state.updateMarket { $0.endBlock(usedUnits: used) }
+        for id in done { mempool.remove(id) }
         for (id, status) in receipts { statuses[id] = status }
-        state = s
 
         let parent = headRef
         var preimage = Array("ferry.sim.block".utf8) + be(chain.rawValue) + parent.hash.bytes + be(height) + be(timestamp) + be(forks)
-        for id in included { preimage += id.hash.bytes }
+        for entry in included { preimage += entry.id.hash.bytes }
         let ref = BlockRef(height: height, hash: Keccak256.hash(preimage), timestampMillis: timestamp)
         // Events were built before the block hash was known: stamp the real reference on them.
         let stamped = events.map { $0.restamped(ref) }
-        blocks.append(SimBlock(ref: ref, transactions: included, events: stamped, usedUnits: used))
-        snapshots[height] = state
-        if height > config.maxReorgDepth + 1 { snapshots[height - config.maxReorgDepth - 1] = nil }
+        blocks.append(SimBlock(ref: ref, transactions: included.map(\.id), events: stamped, usedUnits: used))
+        // The journal now holds everything since the previous block was checkpointed: this block's undo information.
+        history.append(BlockUndo(height: height, changes: state.takeJournal(), transactions: included))
+        let kept = Int(clamping: config.maxReorgDepth)
+        if history.count > kept { history.removeFirst(history.count - kept) }
     }
 
     /// Replaces the last `depth` blocks. Their transactions return to the mempool and are re-mined into the
@@ -120,27 +120,31 @@ extension SimulatedLedger {
         guard depth <= config.info.finalityDepth else {
             throw .rejected(chain, reason: "reorg depth \(depth) would replace final blocks (finality depth \(config.info.finalityDepth))")
         }
-        let base = head - depth
-        guard depth <= config.maxReorgDepth, let restored = snapshots[base] else {
+        guard depth <= config.maxReorgDepth, depth <= UInt64(history.count) else {
             throw .rejected(chain, reason: "reorg depth \(depth) exceeds the kept history (max \(config.maxReorgDepth))")
         }
-        let removed = blocks.suffix(Int(depth))
+        let count = Int(depth)
+        let removed = blocks.suffix(count)
         let timestamps = removed.map(\.ref.timestampMillis)
-        blocks.removeLast(Int(depth))
-        for h in (base + 1)...head { snapshots[h] = nil }
-        state = restored
-        var returning: [SimTransaction] = []
-        for block in removed {
-            for id in block.transactions {
+        blocks.removeLast(count)
+        // Back to the state after block `head - depth`: first what changed since the head's checkpoint (fault-driven
+        // fee market changes), then each removed block, newest first.
+        state.rollBack(to: 0)
+        let undone = history.suffix(count)
+        history.removeLast(count)
+        for block in undone.reversed() { state.undo(block.changes) }
+        var returning: [Mempool.Entry] = []
+        for block in undone {
+            for entry in block.transactions {
                 if dropTransactions {
-                    statuses[id] = .dropped
-                } else if let tx = known[id] {
-                    returning.append(tx)
-                    statuses[id] = .pending
+                    statuses[entry.id] = .dropped
+                } else {
+                    returning.append(entry)
+                    statuses[entry.id] = .pending
                 }
             }
         }
-        mempool.insert(contentsOf: returning, at: 0)
+        mempool.prepend(returning)
         forks += 1
         for timestamp in timestamps { produceBlock(at: timestamp) }
     }
@@ -170,16 +174,15 @@ extension SimulatedLedger {
     /// Drops every pending transaction now.
     public func dropPending() {
         catchUp()
-        for tx in mempool { statuses[tx.id] = .dropped }
-        mempool.removeAll()
+        for entry in mempool.removeAll() { statuses[entry.id] = .dropped }
     }
 
     func applyNow(_ fault: Fault, at millis: UInt64) throws(ChainError) {
         switch fault {
         case let .feeSpike(factor):
-            state.market.spike(factor: factor)
+            state.updateMarket { $0.spike(factor: factor) }
         case let .congestion(load, seconds):
-            state.market.congestionPercent = load
+            state.updateMarket { $0.congestionPercent = load }
             faults.congestionUntilMillis = millis + seconds * 1000
         case let .outage(seconds):
             faults.outageUntilMillis = seconds.map { millis + $0 * 1000 } ?? .max

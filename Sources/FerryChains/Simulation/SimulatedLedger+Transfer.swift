@@ -9,12 +9,14 @@ extension SimulatedLedger {
         try reachable()
         guard config.info.asset(asset) != nil else { throw .unknown(chain, what: "asset \"\(asset)\" (known: \(assetList))") }
         let from = Address(signer.address.bytes32)
-        var trial = state
+        let savepoint = state.savepoint
         do throws(ExecutionFailure) {
-            try trial.debit(from, asset, amount)
-            try trial.credit(receiver, asset, amount)
-        } catch { throw error.chainError(chain) }
-        state = trial
-        snapshots[headRef.height] = state
+            try state.debit(from, asset, amount)
+            try state.credit(receiver, asset, amount)
+        } catch {
+            state.rollBack(to: savepoint)
+            throw error.chainError(chain)
+        }
+        checkpointHead()
     }
 }

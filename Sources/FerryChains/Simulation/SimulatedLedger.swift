@@ -17,16 +17,16 @@ public actor SimulatedLedger {
     nonisolated let program: GatewayProgram
     nonisolated let notifier = ChangeNotifier()
 
+    /// The state at the head. Never copied: changes are journaled, and undone through the journal.
     var state: LedgerState
     var blocks: [SimBlock] = []
-    /// State after each recent block, for reorgs.
-    var snapshots: [UInt64: LedgerState] = [:]
-    var mempool: [SimTransaction] = []
-    var arrivals: [TxID: UInt64] = [:]
+    /// How to take back each of the last `maxReorgDepth` blocks, oldest first (a reorg undoes them newest first and
+    /// returns their transactions to the mempool).
+    var history: [BlockUndo] = []
+    var mempool = Mempool()
     var arrivalCounter: UInt64 = 0
+    /// The status of every transaction ever submitted here (small, and ``transaction(_:)`` must answer for old ids).
     var statuses: [TxID: TxStatus] = [:]
-    /// Every transaction accepted, by id (reorgs put mined ones back into the mempool).
-    var known: [TxID: SimTransaction] = [:]
     var forks: UInt64 = 0
     var faults = ActiveFaults()
     var scheduled: [ScheduledFault] = []
@@ -43,7 +43,6 @@ public actor SimulatedLedger {
         let hash = Keccak256.hash(Array("ferry.sim.genesis".utf8) + be(config.info.id.rawValue) + be(genesisMillis))
         let genesis = SimBlock(ref: BlockRef(height: 0, hash: hash, timestampMillis: genesisMillis), transactions: [], events: [], usedUnits: 0)
         blocks = [genesis]
-        snapshots[0] = state
     }
 
     public nonisolated var chain: ChainID { config.info.id }
@@ -126,10 +125,10 @@ public actor SimulatedLedger {
         try reachable()
         let from = Address(signer.address.bytes32)
         var bid = state.market.bid(for: call.kind, priority: priority)
-        if call.isIdempotent, let index = mempool.firstIndex(where: { $0.from == from && $0.call == call }) {
+        if call.isIdempotent, let pending = mempool.first(from: from, calling: call) {
             // Replace-by-fee: the same call again from the same sender takes the pending one's nonce with a bid at
             // least 1/8 higher, so a transaction stuck below a rising base fee (and everything queued behind it) moves.
-            let old = mempool[index]
+            let old = pending.tx
             bid.maxBasePerUnit = max(bid.maxBasePerUnit, old.bid.maxBasePerUnit + old.bid.maxBasePerUnit / 8 + 1)
             bid.tipPerUnit = max(bid.tipPerUnit, old.bid.tipPerUnit + old.bid.tipPerUnit / 8 + 1)
             let hash = SimTransaction.signingHash(chain: chain, from: from, nonce: old.nonce, call: call, bid: bid)
@@ -142,13 +141,12 @@ public actor SimulatedLedger {
             let maximum = state.market.maximumCost(of: bid)
             let have = state.balance(of: from, native)
             guard have >= maximum else { throw .insufficientFunds(chain, asset: native, needed: maximum, available: have) }
-            mempool[index] = replacement
-            statuses[old.id] = .dropped
+            let id = TxID(hash)  // replacement.id, without hashing again
             arrivalCounter += 1
-            arrivals[replacement.id] = arrivalCounter
-            known[replacement.id] = replacement
-            statuses[replacement.id] = .pending
-            return replacement.id
+            mempool.replace(pending.id, with: replacement, id: id, arrival: arrivalCounter)
+            statuses[pending.id] = .dropped
+            statuses[id] = .pending
+            return id
         }
         let nonce = pendingNonce(of: from)
         let hash = SimTransaction.signingHash(chain: chain, from: from, nonce: nonce, call: call, bid: bid)
@@ -168,7 +166,7 @@ public actor SimulatedLedger {
     /// The nonce the next transaction from `account` must carry (counting pending ones).
     public func pendingNonce(of account: Address) -> UInt64 {
         catchUp()
-        let pending = mempool.filter { $0.from == account }.map { $0.nonce + 1 }.max() ?? 0
+        let pending = mempool.highestNonce(of: account).map { $0 + 1 } ?? 0
         return max(state.nonces[account] ?? 0, pending)
     }
 
@@ -185,11 +183,15 @@ public actor SimulatedLedger {
     public func fund(_ account: Address, asset: String, amount: Amount) throws(ChainError) {
         catchUp()
         guard config.info.asset(asset) != nil else { throw .unknown(chain, what: "asset \"\(asset)\" (known: \(assetList))") }
+        let savepoint = state.savepoint
         do throws(ExecutionFailure) {
             try state.credit(account, asset, amount)
             try state.updateSupply(asset) { (s: inout SupplyAccount) throws(AmountError) in s.issued = try s.issued + amount }
-        } catch { throw error.chainError(chain) }
-        snapshots[headRef.height] = state
+        } catch {
+            state.rollBack(to: savepoint)
+            throw error.chainError(chain)
+        }
+        checkpointHead()
     }
 
     /// Adds `amount` of `asset` to the gateway pool (liquidity for releases; counted as issued supply).
@@ -199,14 +201,27 @@ public actor SimulatedLedger {
         guard let pool = try? (state.gateway.pools[asset] ?? .zero) + amount else {
             throw .rejected(chain, reason: "pool overflow adding \(amount) \(asset)")
         }
-        state.gateway.pools[asset] = pool
+        let savepoint = state.savepoint
+        state.setPool(pool, for: asset)
         do throws(ExecutionFailure) {
             try state.updateSupply(asset) { (s: inout SupplyAccount) throws(AmountError) in s.issued = try s.issued + amount }
-        } catch { throw error.chainError(chain) }
-        snapshots[headRef.height] = state
+        } catch {
+            state.rollBack(to: savepoint)
+            throw error.chainError(chain)
+        }
+        checkpointHead()
     }
 
     // MARK: Internals
+
+    /// Makes the changes since the last block part of the head block's undo information, as a snapshot of the head
+    /// taken now would have included them: a reorg that keeps the head keeps them, one that replaces it undoes them.
+    /// At genesis (or with no reorg history kept) they are permanent.
+    func checkpointHead() {
+        let changes = state.takeJournal()
+        guard !changes.isEmpty, let last = history.indices.last, history[last].height == headRef.height else { return }
+        history[last].changes.append(contentsOf: changes)
+    }
 
     var headRef: BlockRef { blocks[blocks.count - 1].ref }
     var finalized: UInt64 { headRef.height > config.info.finalityDepth ? headRef.height - config.info.finalityDepth : 0 }
@@ -226,17 +241,20 @@ public actor SimulatedLedger {
 
     private func accept(_ tx: SimTransaction) throws(ChainError) -> TxID {
         guard tx.chain == chain else { throw .rejected(chain, reason: "transaction is for \(tx.chain)") }
+        // The id is the signing hash: hash the transaction once for both.
+        let hash = tx.signingHash
         let signer: EthereumAddress
-        do { signer = try tx.signature.recoverAddress(digest: tx.signingHash) } catch {
+        do { signer = try tx.signature.recoverAddress(digest: hash) } catch {
             throw .rejected(chain, reason: "transaction signature does not recover: \(error)")
         }
         guard Address(signer.bytes32) == tx.from else {
             throw .rejected(chain, reason: "transaction signed by \(signer.checksummed), not by its sender \(tx.from)")
         }
-        guard statuses[tx.id] == nil else { throw .rejected(chain, reason: "transaction \(tx.id) already known") }
+        let id = TxID(hash)
+        guard statuses[id] == nil else { throw .rejected(chain, reason: "transaction \(id) already known") }
         let stateNonce = state.nonces[tx.from] ?? 0
         guard tx.nonce >= stateNonce else { throw .rejected(chain, reason: "nonce too low: \(tx.nonce) < \(stateNonce)") }
-        guard !mempool.contains(where: { $0.from == tx.from && $0.nonce == tx.nonce }) else {
+        guard !mempool.contains(nonce: tx.nonce, from: tx.from) else {
             throw .rejected(chain, reason: "nonce \(tx.nonce) already used by a pending transaction")
         }
         let native = config.info.nativeAsset.symbol
@@ -245,8 +263,9 @@ public actor SimulatedLedger {
         guard have >= maximum else { throw .insufficientFunds(chain, asset: native, needed: maximum, available: have) }
         if tx.nonce == stateNonce {
             // Dry run in the next block's context; later nonces depend on pending ones, so they are not pre-checked.
-            var trial = state
-            let outcome = execute(tx, in: &trial, timestamp: nextBlockDueMillis, height: headRef.height + 1)
+            let savepoint = state.savepoint
+            let outcome = execute(tx, timestamp: nextBlockDueMillis, height: headRef.height + 1)
+            state.rollBack(to: savepoint)
             switch outcome {
             case let .reverted(reason): throw .rejected(chain, reason: reason)
             case let .unpayable(failure): throw failure.chainError(chain)
@@ -254,11 +273,9 @@ public actor SimulatedLedger {
             }
         }
         arrivalCounter += 1
-        arrivals[tx.id] = arrivalCounter
-        mempool.append(tx)
-        known[tx.id] = tx
-        statuses[tx.id] = .pending
-        return tx.id
+        mempool.append(tx, id: id, arrival: arrivalCounter)
+        statuses[id] = .pending
+        return id
     }
 
     enum Execution {
@@ -268,24 +285,26 @@ public actor SimulatedLedger {
         case notIncludable
     }
 
-    /// Charges the fee and runs the call; a failing call reverts its effects but keeps the fee and the nonce.
-    func execute(_ tx: SimTransaction, in s: inout LedgerState, timestamp: UInt64, height: UInt64) -> Execution {
-        guard let charge = s.market.charge(for: tx.bid) else { return .notIncludable }
+    /// Charges the fee and runs the call on ``state``; a failing call reverts its effects (rolled back through the
+    /// journal) but keeps the fee and the nonce. A fee that cannot be paid leaves no trace.
+    func execute(_ tx: SimTransaction, timestamp: UInt64, height: UInt64) -> Execution {
+        guard let charge = state.market.charge(for: tx.bid) else { return .notIncludable }
         let native = config.info.nativeAsset.symbol
+        let unpaid = state.savepoint
         do throws(ExecutionFailure) {
-            try s.debit(tx.from, native, charge.total)
-            try s.updateSupply(native) { (a: inout SupplyAccount) throws(AmountError) in a.feesBurned = try a.feesBurned + charge.burned }
-            try s.credit(config.producer, native, charge.toProducer)
+            try state.debit(tx.from, native, charge.total)
+            try state.updateSupply(native) { (a: inout SupplyAccount) throws(AmountError) in a.feesBurned = try a.feesBurned + charge.burned }
+            try state.credit(config.producer, native, charge.toProducer)
         } catch {
+            state.rollBack(to: unpaid)
             return .unpayable(error)
         }
-        s.nonces[tx.from, default: 0] += 1
-        var trial = s
+        state.incrementNonce(of: tx.from)
+        let paid = state.savepoint
         do throws(ExecutionFailure) {
-            let outcome = try program.execute(tx.call, sender: tx.from, state: &trial, nowMillis: timestamp, height: height)
-            s = trial
-            return .succeeded(outcome)
+            return .succeeded(try program.execute(tx.call, sender: tx.from, state: &state, nowMillis: timestamp, height: height))
         } catch {
+            state.rollBack(to: paid)
             return .reverted(error.reason)
         }
     }

@@ -9,7 +9,7 @@ internal import GRDB
 /// is gossiped, a submission intent before the transaction is sent), so a restarted node resumes from the
 /// journal and reconciles against the chains instead of guessing. Methods are safe to call concurrently.
 public struct Journal: Sendable {
-    private let writer: any DatabaseWriter
+    let writer: any DatabaseWriter
 
     /// Opens (creating if needed) a journal file in WAL mode and applies pending migrations.
     /// - Throws: ``JournalError/cannotOpen(path:reason:)``.
@@ -17,6 +17,15 @@ public struct Journal: Sendable {
         do {
             var config = Configuration()
             config.busyMode = .timeout(10)
+            config.prepareDatabase { db in
+                guard !db.configuration.readonly else { return }
+                // The writer keeps a busy node's hot pages (open transfers and their indexes) cached: 8 MiB instead of
+                // SQLite's 2 MiB, bounded, so memory stays flat however long the node runs. The WAL is folded into
+                // the database every 8,192 pages (32 MiB) rather than 1,000: a page rewritten many times in between
+                // is copied once.
+                try db.execute(sql: "PRAGMA cache_size = -8192")
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = 8192")
+            }
             let pool = try DatabasePool(path: path, configuration: config)
             try Self.migrator.migrate(pool)
             writer = pool
@@ -100,6 +109,30 @@ public struct Journal: Sendable {
                 CREATE INDEX submission_message ON submission(message_id);
                 """)
         }
+        // v2: the history table without AUTOINCREMENT (which costs a write to sqlite_sequence on every insert);
+        // a transfer's rows still get increasing ids (max + 1), which is all `history(of:)` orders by.
+        m.registerMigration("v2") { db in
+            try db.execute(sql: """
+                CREATE TABLE transition_v2 (
+                    id INTEGER PRIMARY KEY,
+                    message_id BLOB NOT NULL,
+                    from_state TEXT,
+                    to_state TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    note TEXT
+                );
+                INSERT INTO transition_v2 (id, message_id, from_state, to_state, at, note)
+                    SELECT id, message_id, from_state, to_state, at, note FROM transition;
+                DROP TABLE transition;
+                ALTER TABLE transition_v2 RENAME TO transition;
+                CREATE INDEX transition_message ON transition(message_id, id);
+                """)
+        }
+        // v3: no index on the history by message id. Its entries landed on random pages (message ids are hashes), so
+        // every state change of every transfer rewrote a page of it; `history(of:)` and pruning scan instead.
+        m.registerMigration("v3") { db in
+            try db.execute(sql: "DROP INDEX IF EXISTS transition_message")
+        }
         return m
     }
 
@@ -169,96 +202,6 @@ public struct Journal: Sendable {
         }
     }
 
-    /// Moves every `seen` lock on `chain` at or below `height` to `final` in one transaction.
-    /// - Returns: the entries that became final.
-    public func finalizeLocks(on chain: ChainID, upTo height: UInt64, atMillis now: UInt64) async throws(JournalError) -> [JournalEntry] {
-        try await write { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT * FROM transfer WHERE source_chain = ? AND state = 'seen' AND lock_height <= ? ORDER BY lock_height, message_id
-                """, arguments: [Int64(bitPattern: chain.rawValue), Int64(bitPattern: height)])
-            let entries = try rows.map(Self.entry)
-            for e in entries {
-                try db.execute(sql: "UPDATE transfer SET state = 'final', updated_at = ? WHERE message_id = ?", arguments: [Int64(now), e.messageId.data])
-                try Self.logTransition(db, e.messageId, from: .seen, to: .final, at: now, note: "final at \(height)")
-            }
-            return entries
-        }
-    }
-
-    /// Stores this node's own attestations and moves each `final` transfer it signs a release for to `attested`,
-    /// in one transaction (the signatures are journaled before they are gossiped).
-    /// - Returns: for each record, how many distinct signers now attest its id and kind.
-    @discardableResult
-    public func recordOwnAttestations(_ records: [AttestationRecord], atMillis now: UInt64) async throws(JournalError) -> [Int] {
-        guard !records.isEmpty else { return [] }
-        return try await write { db in
-            var counts: [Int] = []
-            for a in records {
-                try db.execute(sql: """
-                    INSERT OR IGNORE INTO attestation (message_id, kind, signer, signature, received_at) VALUES (?, ?, ?, ?, ?)
-                    """, arguments: [a.messageId.data, a.kind.rawValue, Data(a.signer), Data(a.signature), Int64(a.receivedAtMillis)])
-                if a.kind == .release {
-                    try db.execute(sql: "UPDATE transfer SET state = 'attested', updated_at = ? WHERE message_id = ? AND state = 'final'",
-                                   arguments: [Int64(now), a.messageId.data])
-                    if db.changesCount > 0 { try Self.logTransition(db, a.messageId, from: .final, to: .attested, at: now, note: nil) }
-                }
-                counts.append(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM attestation WHERE message_id = ? AND kind = ?",
-                                               arguments: [a.messageId.data, a.kind.rawValue]) ?? 0)
-            }
-            return counts
-        }
-    }
-
-    /// Records locks seen in one batch of blocks, in one transaction (see ``recordLock(_:height:blockHash:route:atMillis:)``).
-    public func recordLocks(_ locks: [(transfer: Transfer, height: UInt64, blockHash: Bytes32)], atMillis now: UInt64) async throws(JournalError) {
-        guard !locks.isEmpty else { return }
-        try await write { db in
-            for lock in locks {
-                let id = lock.transfer.messageId
-                if let row = try Row.fetchOne(db, sql: "SELECT state FROM transfer WHERE message_id = ?", arguments: [id.data]) {
-                    let state: String = row["state"]
-                    guard state == TransferState.orphaned.rawValue else { continue }
-                    try db.execute(sql: """
-                        UPDATE transfer SET state = 'seen', lock_height = ?, lock_block_hash = ?, updated_at = ? WHERE message_id = ?
-                        """, arguments: [Int64(bitPattern: lock.height), lock.blockHash.data, Int64(now), id.data])
-                    try Self.logTransition(db, id, from: .orphaned, to: .seen, at: now, note: "lock mined again at \(lock.height)")
-                    continue
-                }
-                try Self.insertLock(db, lock.transfer, height: lock.height, blockHash: lock.blockHash, route: nil, at: now)
-            }
-        }
-    }
-
-    /// Live transfers to `chain` whose deadline (unix seconds) is before `seconds` and that `signer` has not
-    /// yet signed a cancel for: the ones this node must start cancelling.
-    public func expired(destination chain: ChainID, before seconds: UInt64, withoutCancelBy signer: [UInt8],
-                        limit: Int = 1_000) async throws(JournalError) -> [JournalEntry] {
-        try await read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT * FROM transfer t WHERE dest_chain = ? AND deadline < ? AND state IN ('seen', 'final', 'attested', 'submitted')
-                AND NOT EXISTS (SELECT 1 FROM attestation a WHERE a.message_id = t.message_id AND a.kind = 'cancel' AND a.signer = ?)
-                ORDER BY deadline LIMIT ?
-                """, arguments: [Int64(bitPattern: chain.rawValue), Int64(bitPattern: seconds), Data(signer), limit]).map(Self.entry)
-        }
-    }
-
-    /// This node's own attestations for transfers still in one of `states` (for republishing after a restart).
-    public func ownAttestations(by signer: [UInt8], forStates states: Set<TransferState>, limit: Int = 10_000) async throws(JournalError) -> [AttestationRecord] {
-        let names = states.map(\.rawValue)
-        return try await read { db in
-            let marks = Array(repeating: "?", count: names.count).joined(separator: ",")
-            return try Row.fetchAll(db, sql: """
-                SELECT a.* FROM attestation a JOIN transfer t ON t.message_id = a.message_id
-                WHERE a.signer = ? AND t.state IN (\(marks)) ORDER BY t.updated_at LIMIT ?
-                """, arguments: StatementArguments([Data(signer)] as [any DatabaseValueConvertible] + names + [limit])).map { row in
-                let kind: String = row["kind"]
-                return AttestationRecord(messageId: try Self.bytes32(row["message_id"]), kind: AttestationKind(rawValue: kind) ?? .release,
-                                         signer: [UInt8](row["signer"] as Data), signature: [UInt8](row["signature"] as Data),
-                                         receivedAtMillis: UInt64(row["received_at"] as Int64))
-            }
-        }
-    }
-
     /// The journaled transfer with this id.
     public func entry(_ id: Bytes32) async throws(JournalError) -> JournalEntry? {
         try await read { db in
@@ -312,21 +255,6 @@ public struct Journal: Sendable {
     @discardableResult
     public func addAttestation(_ a: AttestationRecord) async throws(JournalError) -> Int {
         try await write { db in
-            try db.execute(sql: """
-                INSERT OR IGNORE INTO attestation (message_id, kind, signer, signature, received_at) VALUES (?, ?, ?, ?, ?)
-                """, arguments: [a.messageId.data, a.kind.rawValue, Data(a.signer), Data(a.signature), Int64(a.receivedAtMillis)])
-            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM attestation WHERE message_id = ? AND kind = ?",
-                                    arguments: [a.messageId.data, a.kind.rawValue]) ?? 0
-        }
-    }
-
-    /// Stores a peer's verified attestation unless its transfer is already settled here (released, refunded or
-    /// orphaned): then it is a replay and nothing is written.
-    /// - Returns: the number of distinct signers for the id and kind, or nil for a replay.
-    public func addPeerAttestation(_ a: AttestationRecord) async throws(JournalError) -> Int? {
-        try await write { db in
-            let state = try String.fetchOne(db, sql: "SELECT state FROM transfer WHERE message_id = ?", arguments: [a.messageId.data])
-            if let state, ["released", "refunded", "orphaned"].contains(state) { return nil }
             try db.execute(sql: """
                 INSERT OR IGNORE INTO attestation (message_id, kind, signer, signature, received_at) VALUES (?, ?, ?, ?, ?)
                 """, arguments: [a.messageId.data, a.kind.rawValue, Data(a.signer), Data(a.signature), Int64(a.receivedAtMillis)])
@@ -436,7 +364,7 @@ public struct Journal: Sendable {
 
     // MARK: Plumbing
 
-    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(JournalError) -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(JournalError) -> T {
         do {
             return try await writer.write(body)
         } catch let error as JournalError {
@@ -446,7 +374,7 @@ public struct Journal: Sendable {
         }
     }
 
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(JournalError) -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(JournalError) -> T {
         do {
             return try await writer.read(body)
         } catch let error as JournalError {
@@ -456,7 +384,7 @@ public struct Journal: Sendable {
         }
     }
 
-    private static func insertLock(_ db: Database, _ transfer: Transfer, height: UInt64, blockHash: Bytes32,
+    static func insertLock(_ db: Database, _ transfer: Transfer, height: UInt64, blockHash: Bytes32,
                                    route: (id: Bytes32, hop: Int)?, at now: UInt64) throws {
         let id = transfer.messageId
         try db.execute(sql: """
@@ -469,21 +397,21 @@ public struct Journal: Sendable {
         try logTransition(db, id, from: nil, to: .seen, at: now, note: "locked at \(height)")
     }
 
-    private static func logTransition(_ db: Database, _ id: Bytes32, from: TransferState?, to: TransferState, at: UInt64, note: String?) throws {
-        try db.execute(sql: "INSERT INTO transition (message_id, from_state, to_state, at, note) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [id.data, from?.rawValue, to.rawValue, Int64(at), note])
+    static func logTransition(_ db: Database, _ id: Bytes32, from: TransferState?, to: TransferState, at: UInt64, note: String?) throws {
+        let insert = try db.cachedStatement(sql: "INSERT INTO transition (message_id, from_state, to_state, at, note) VALUES (?, ?, ?, ?, ?)")
+        try insert.execute(arguments: [id.data, from?.rawValue, to.rawValue, Int64(clamping: at), note])
     }
 
-    private static func state(_ text: String) throws(JournalError) -> TransferState {
+    static func state(_ text: String) throws(JournalError) -> TransferState {
         guard let s = TransferState(rawValue: text) else { throw .corruptRow(table: "transfer", reason: "unknown state \(text)") }
         return s
     }
 
-    private static func bytes32(_ data: Data) throws(JournalError) -> Bytes32 {
+    static func bytes32(_ data: Data) throws(JournalError) -> Bytes32 {
         do { return try Bytes32(data) } catch { throw .corruptRow(table: "transfer", reason: "id of \(data.count) bytes") }
     }
 
-    private static func entry(_ row: Row) throws -> JournalEntry {
+    static func entry(_ row: Row) throws -> JournalEntry {
         let abi: Data = row["transfer_abi"]
         let route: Data? = row["route_id"]
         let hop: Int? = row["hop_index"]
@@ -499,7 +427,7 @@ public struct Journal: Sendable {
             updatedAtMillis: UInt64(row["updated_at"] as Int64))
     }
 
-    private static func submission(_ row: Row) throws -> SubmissionRecord {
+    static func submission(_ row: Row) throws -> SubmissionRecord {
         let tx: Data? = row["tx_hash"]
         let actionText: String = row["action"], stateText: String = row["state"]
         guard let action = SubmissionAction(rawValue: actionText), let state = SubmissionState(rawValue: stateText) else {

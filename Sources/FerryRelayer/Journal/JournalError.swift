@@ -12,6 +12,9 @@ public enum JournalError: Error, Sendable, Equatable, CustomStringConvertible {
     case corruptRow(table: String, reason: String)
     /// SQLite failed.
     case database(String)
+    /// A batch disagrees with what the journal holds (a node's in-memory view drifted from its journal); nothing
+    /// of the batch's group was written.
+    case inconsistent(String)
 
     public var description: String {
         switch self {
@@ -20,6 +23,7 @@ public enum JournalError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .unknownTransfer(id): "no journaled transfer \(id.hex)"
         case let .corruptRow(table, reason): "corrupt row in journal table \(table): \(reason)"
         case let .database(message): "journal database error: \(message)"
+        case let .inconsistent(message): "journal batch refused, nothing written: \(message)"
         }
     }
 }

@@ -6,9 +6,12 @@ public final class RelayerStats: Sendable {
     public struct Snapshot: Sendable, Hashable {
         /// Attestations signed by this node, by kind.
         public var signed: [AttestationKind: Int] = [:]
-        /// Peer attestations accepted, by kind.
+        /// Peer attestations taken in as candidates (well-formed, from a member, not yet verified).
+        public var received = 0
+        /// Peer attestations that verified when an executor needed them, by kind.
         public var accepted: [AttestationKind: Int] = [:]
-        /// Peer attestations rejected, by reason.
+        /// Peer attestations rejected, by reason: at receipt (unknown chain, malformed, not a member) or when
+        /// an executor checked them (signer mismatch).
         public var rejected: [AttestationRejection: Int] = [:]
         /// Gateway calls this node submitted, by action.
         public var submitted: [SubmissionAction: Int] = [:]

@@ -159,11 +159,17 @@ public final class SimulatedWorld: Sendable {
         return try await adapter.balance(of: account, asset: asset)
     }
 
-    /// The relayers' threshold and how many distinct relayers' release attestations the first journal holds for
-    /// `messageId`.
+    /// How many distinct relayers' release signatures the relayers hold for `messageId`: the most any node has
+    /// while the transfer is in progress, else what the journals kept (own signatures and those an executor used).
     func releaseAttestations(_ messageId: Bytes32) async -> Int {
-        guard let journal = relayers.first?.journal,
-              let records = try? await journal.attestations(for: messageId, kind: .release) else { return 0 }
-        return Set(records.map(\.signer)).count
+        var best = 0
+        for node in relayers {
+            if let live = node.attestationCount(messageId, kind: .release) {
+                best = max(best, live)
+            } else if let records = try? await node.journal.attestations(for: messageId, kind: .release) {
+                best = max(best, Set(records.map(\.signer)).count)
+            }
+        }
+        return best
     }
 }
