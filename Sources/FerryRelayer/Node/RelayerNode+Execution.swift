@@ -279,22 +279,8 @@ extension RelayerNode {
     func observe(_ id: Bytes32, _ state: TransferState, _ context: Context) {
         let (outcome, _) = book.mutate(at: now) { s, batch -> HeadOutcome in
             var out = HeadOutcome()
-            guard let entry = s.open[id], entry.state != state else { return out }
-            guard s.move(id, to: state, note: "observed on chain", &batch) else {
-                out.conflicts.append((id, state, entry.state))
-                return out
-            }
-            switch state {
-            case .released: out.released.append(id)
-            case .cancelled: out.cancelled.append((id, entry.transfer.destChain))
-            case .refunded: out.refunded.append(id)
-            default: break
-            }
+            s.observe(state, of: id, &batch, into: &out)
             return out
-        }
-        for conflict in outcome.conflicts {
-            logger.error("chain reports \(conflict.state.rawValue) for a transfer journaled as \(conflict.journaled.rawValue)",
-                         metadata: ["message_id": "\(conflict.id.hex)"])
         }
         settle(outcome, context)
     }

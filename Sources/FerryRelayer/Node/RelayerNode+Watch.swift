@@ -22,6 +22,24 @@ struct HeadOutcome: Sendable {
     var conflicts: [(id: Bytes32, state: TransferState, journaled: TransferState)] = []
 }
 
+extension TransferBook.State {
+    /// Applies an outcome the chain reported for `id` (a transfer not open here is ignored) and notes in `out`
+    /// what it means for the node's queue, or the conflict when the journaled state cannot follow it.
+    mutating func observe(_ state: TransferState, of id: Bytes32, _ batch: inout JournalBatch, into out: inout HeadOutcome) {
+        guard let entry = open[id], entry.state != state else { return }
+        guard move(id, to: state, note: "observed on chain", &batch) else {
+            out.conflicts.append((id, state, entry.state))
+            return
+        }
+        switch state {
+        case .released: out.released.append(id)
+        case .cancelled: out.cancelled.append((id, entry.transfer.destChain))
+        case .refunded: out.refunded.append(id)
+        default: break
+        }
+    }
+}
+
 extension RelayerNode {
     // MARK: Watching chains
 
@@ -120,19 +138,7 @@ extension RelayerNode {
                 batch.append(.lock(lock.transfer, height: lock.height, blockHash: lock.blockHash, route: nil))
                 s.insert(lock.messageId, OpenTransfer(transfer: lock.transfer, state: .seen, lockHeight: lock.height))
             }
-            for (id, state, _) in events.outcomes {
-                guard let entry = s.open[id] else { continue }
-                guard s.move(id, to: state, note: "observed on chain", &batch) else {
-                    out.conflicts.append((id, state, entry.state))
-                    continue
-                }
-                switch state {
-                case .released: out.released.append(id)
-                case .cancelled: out.cancelled.append((id, entry.transfer.destChain))
-                case .refunded: out.refunded.append(id)
-                default: break
-                }
-            }
+            for (id, state, _) in events.outcomes { s.observe(state, of: id, &batch, into: &out) }
             if let head {
                 // Locks deep enough are final: sign their releases.
                 if head.height >= depth {
@@ -172,10 +178,6 @@ extension RelayerNode {
             }
             return out
         }
-        for conflict in outcome.conflicts {
-            logger.error("chain reports \(conflict.state.rawValue) for a transfer journaled as \(conflict.journaled.rawValue)",
-                         metadata: ["message_id": "\(conflict.id.hex)"])
-        }
         settle(outcome, context)
         if !outcome.signed.isEmpty {
             try await pipeline.durable(sequence)  // journaled before gossiped
@@ -190,8 +192,12 @@ extension RelayerNode {
         try await attest(outcome.toSignCancel, kind: .cancel, context)
     }
 
-    /// Updates the queue and counters for outcomes the chain reported.
+    /// Updates the queue and counters for outcomes the chain reported, and logs those the journal cannot follow.
     func settle(_ outcome: HeadOutcome, _ context: Context) {
+        for conflict in outcome.conflicts {
+            logger.error("chain reports \(conflict.state.rawValue) for a transfer journaled as \(conflict.journaled.rawValue)",
+                         metadata: ["message_id": "\(conflict.id.hex)"])
+        }
         let clockNow = now
         for id in outcome.released {
             let action = PendingAction(messageId: id, action: .release)
