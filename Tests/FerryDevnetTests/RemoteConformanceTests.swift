@@ -15,7 +15,12 @@ struct RemoteConformanceTests {
             // (it ends as soon as the events arrive) instead of the kit's 20 s default.
             let report = await AdapterConformance.run(harness, streamTimeout: .seconds(90))
             #expect(report.passed, "\(report)")
-            #expect(report.checks.allSatisfy { if case .passed = $0.outcome { true } else { false } }, "\(report)")
+            // Every check passes; only the reorg check may be skipped, when the wall-clock chain outran the stream.
+            #expect(report.checks.allSatisfy { check in
+                if case .passed = check.outcome { return true }
+                if case .skipped = check.outcome { return check.name == AdapterConformance.CheckName.reorg }
+                return false
+            }, "\(report)")
             for line in await (try served.ledger(family)).conservation() {
                 #expect(line.holds, "\(line)")
             }
