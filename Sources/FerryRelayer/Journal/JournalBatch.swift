@@ -65,11 +65,7 @@ extension Journal {
     ///   of the group is written), or ``JournalError/database(_:)``.
     public func commit(_ batches: [JournalBatch]) async throws(JournalError) {
         guard batches.contains(where: { !$0.isEmpty }) else { return }
-        try await write { db in
-            for batch in batches {
-                for change in batch.changes { try Self.apply(change, at: batch.atMillis, db) }
-            }
-        }
+        try await write { db in try Self.apply(batches, db) }
     }
 
     /// Writes `batches` in one transaction, blocking the calling thread: the final flush of a stopping node, whose
@@ -78,11 +74,7 @@ extension Journal {
     func commitBlocking(_ batches: [JournalBatch]) throws(JournalError) {
         guard batches.contains(where: { !$0.isEmpty }) else { return }
         do {
-            try writer.write { db in
-                for batch in batches {
-                    for change in batch.changes { try Self.apply(change, at: batch.atMillis, db) }
-                }
-            }
+            try writer.write { db in try Self.apply(batches, db) }
         } catch let error as JournalError {
             throw error
         } catch {
@@ -125,6 +117,13 @@ extension Journal {
                 SELECT s.* FROM submission s JOIN transfer t ON t.message_id = s.message_id WHERE t.state IN \(live)
                 """).map(Self.submission)
             return out
+        }
+    }
+
+    /// Applies `batches` in order inside the caller's transaction.
+    static func apply(_ batches: [JournalBatch], _ db: Database) throws {
+        for batch in batches {
+            for change in batch.changes { try apply(change, at: batch.atMillis, db) }
         }
     }
 

@@ -30,6 +30,14 @@ final class ExecutionQueue: Sendable {
         var readySince: [PendingAction: UInt64] = [:]
         var nextSequence: UInt64 = 0
 
+        /// Makes `millis` the action's due time; its older heap entry, if any, becomes stale.
+        mutating func setDue(_ action: PendingAction, _ millis: UInt64) {
+            nextSequence += 1
+            live[action] = (millis, nextSequence)
+            heap.insert(Entry(due: millis, sequence: nextSequence, action: action))
+            compactIfStale()
+        }
+
         mutating func compactIfStale() {
             guard heap.count > 1_024, heap.count > 2 * live.count else { return }
             heap = Heap(live.map { Entry(due: $0.value.due, sequence: $0.value.sequence, action: $0.key) })
@@ -44,10 +52,7 @@ final class ExecutionQueue: Sendable {
         let changed = state.withLock { s -> Bool in
             if let ready, s.readySince[action] == nil { s.readySince[action] = ready }
             if let existing = s.live[action], existing.due <= millis { return false }
-            s.nextSequence += 1
-            s.live[action] = (millis, s.nextSequence)
-            s.heap.insert(Entry(due: millis, sequence: s.nextSequence, action: action))
-            s.compactIfStale()
+            s.setDue(action, millis)
             return true
         }
         if changed { signal.fire() }
@@ -55,12 +60,7 @@ final class ExecutionQueue: Sendable {
 
     /// Moves `action` to `millis` even when it is due earlier (a retry after an attempt).
     func reschedule(_ action: PendingAction, at millis: UInt64) {
-        state.withLock { s in
-            s.nextSequence += 1
-            s.live[action] = (millis, s.nextSequence)
-            s.heap.insert(Entry(due: millis, sequence: s.nextSequence, action: action))
-            s.compactIfStale()
-        }
+        state.withLock { $0.setDue(action, millis) }
         signal.fire()
     }
 
