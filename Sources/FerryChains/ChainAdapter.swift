@@ -47,6 +47,16 @@ public protocol ChainAdapter: Sendable {
 
     /// The relayer set and threshold the gateway verifies attestations against.
     func relayerSet() async throws(ChainError) -> RelayerSet
+
+    /// The rest of a multi-hop route whose forwarding hop `messageId` was locked here (see ``TransferRoute``):
+    /// what a relayer passes to the destination with the release. Empty for a transfer that does not forward.
+    /// Gateways that do not support routes need not implement it; they must then refuse forwarding locks.
+    func onwardHops(of messageId: Bytes32) async throws(ChainError) -> [Transfer]
+}
+
+extension ChainAdapter {
+    /// A gateway without multi-hop routes: no lock has onward hops.
+    public func onwardHops(of messageId: Bytes32) async throws(ChainError) -> [Transfer] { [] }
 }
 
 /// A key that can authorise transactions on a chain. Ferry's keystore-backed wallet implements it;

@@ -113,9 +113,13 @@ public struct FeeEstimate: Sendable, Hashable {
 public enum GatewayCall: Sendable, Hashable {
     /// Source chain: take `transfer.amount + transfer.fee` (converted by the gateway's lane) from the signer
     /// and emit `Locked(messageId, transfer)`. The gateway assigns the nonce; the one in `transfer` is ignored.
-    case lock(Transfer)
-    /// Destination chain: pay `transfer.amount` to the receiver, given k-of-n `Release` attestations.
-    case release(Transfer, signatures: [Signature])
+    /// `onward` holds the rest of a multi-hop route (see ``TransferRoute``); the gateway keeps it for the relayers
+    /// (``ChainAdapter/onwardHops(of:)``).
+    case lock(Transfer, onward: [Transfer] = [])
+    /// Destination chain: pay `transfer.amount` to the receiver, given k-of-n `Release` attestations. For a hop
+    /// that forwards, `onward` is the rest of the route: the gateway locks `onward[0]` from the payer's account
+    /// in the same transaction instead of paying out, and emits `Released` and `Locked`.
+    case release(Transfer, signatures: [Signature], onward: [Transfer] = [])
     /// Destination chain, after the deadline: mark the id cancelled so it can never be released, given k-of-n `Cancel` attestations.
     case cancel(Transfer, signatures: [Signature])
     /// Source chain: refund the sender, given k-of-n `Cancel` attestations (signed in the destination's domain).

@@ -79,6 +79,13 @@ public enum DevnetRoutes {
             let id = try Param.bytes32(context.parameters.get("messageId"), field: "messageId")
             return JSONResponse.make(try await ChainError.answering { () throws(ChainError) in try await ledger.gatewayState(of: id) })
         }
+        chains.get(":chain/gateway/:messageId/onward") { _, context in
+            let ledger = try Param.chain(context, in: devnet)
+            let id = try Param.bytes32(context.parameters.get("messageId"), field: "messageId")
+            return JSONResponse.make(DevnetAPI.OnwardHops(hops: try await ChainError.answering { () throws(ChainError) in
+                try await ledger.onwardHops(of: id)
+            }))
+        }
         chains.post(":chain/events") { request, context in
             let ledger = try Param.chain(context, in: devnet)
             let poll = try await JSONResponse.decode(DevnetAPI.PollRequest.self, from: request, context: context)

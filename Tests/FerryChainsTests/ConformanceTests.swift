@@ -94,13 +94,13 @@ actor ForgetfulReleaseAdapter: ChainAdapter {
     func balance(of account: Address, asset: String) async throws(ChainError) -> Amount { try await inner.balance(of: account, asset: asset) }
     func feeEstimate() async throws(ChainError) -> FeeEstimate { try await inner.feeEstimate() }
     func submit(_ call: GatewayCall, signer: any TransactionSigner, priority: FeePriority) async throws(ChainError) -> TxID {
-        if case let .release(transfer, _) = call, released.contains(transfer.messageId) {
+        if case let .release(transfer, _, _) = call, released.contains(transfer.messageId) {
             let fake = TxID(Keccak256.hash("fake" + transfer.messageId.hex))
             fakes.insert(fake)
             return fake
         }
         let id = try await inner.submit(call, signer: signer, priority: priority)
-        if case let .release(transfer, _) = call { released.insert(transfer.messageId) }
+        if case let .release(transfer, _, _) = call { released.insert(transfer.messageId) }
         return id
     }
     func transaction(_ id: TxID) async throws(ChainError) -> TxStatus {

@@ -190,6 +190,20 @@ struct EVMAdapterTests {
         }
         #expect(try await adapter.gatewayState(of: id) == GatewayRecord.none)
 
+        // Multi-hop routes: this gateway does not forward, so the adapter refuses both ends before sending anything
+        // (a forwarding release would otherwise pay the forward address).
+        let noForwarding = "this gateway does not forward multi-hop routes; lock or release single-hop transfers only"
+        var forwarding = inbound
+        forwarding.receiver = .forward
+        let nonceBefore = try await a.client.transactionCount(of: submitter.address)
+        await Self.expectRejected(noForwarding) { () async throws(ChainError) in
+            _ = try await adapter.submit(.release(forwarding, signatures: good), signer: submitter, priority: .low)
+        }
+        await Self.expectRejected(noForwarding) { () async throws(ChainError) in
+            _ = try await adapter.submit(.lock(forwarding), signer: submitter, priority: .low)
+        }
+        #expect(try await a.client.transactionCount(of: submitter.address) == nonceBefore, "nothing was sent")
+
         // Refund before any cancel (and before the deadline) is refused.
         let sender = try await a.fundedSigner(index: 3)
         let lock = Transfer(sourceChain: ChainID(4_431), destChain: ChainID(4_432), nonce: 0, sender: Address(sender.address.bytes32),

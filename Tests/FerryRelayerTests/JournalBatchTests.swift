@@ -107,4 +107,29 @@ struct JournalBatchTests {
             await #expect(throws: JournalError.self) { try await group.next() }
         }
     }
+
+    @Test("a forwarding hop whose next hop the journal lacks is a route tail a restart relinks; once the next hop is in, it is not")
+    func routeTails() async throws {
+        let path = Self.tempPath()
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        var next = JournalTests.transfer(nonce: 0, source: 2)
+        next.destChain = 3
+        var first = JournalTests.transfer(nonce: 4)
+        first.receiver = .forward
+        first.payloadHash = next.routeCommitment
+        next.nonce = 8  // assigned by the forwarding gateway
+        let route = RouteLink(routeID: first.messageId, hop: 0)
+        let journal = try Journal(path: path)
+        try await journal.commit([JournalBatch(atMillis: 1, changes: [
+            .lock(first, height: 10, blockHash: Keccak256.hash("b10"), route: route),
+            .move(first.messageId, from: .seen, to: .released, note: nil),
+            .lock(JournalTests.transfer(nonce: 5), height: 10, blockHash: Keccak256.hash("b10"), route: nil),
+        ])])
+        #expect(try await journal.openState().routeTails.map(\.messageId) == [first.messageId], "released, next hop not seen yet")
+        try await journal.commit([JournalBatch(atMillis: 2, changes: [
+            .lock(next, height: 3, blockHash: Keccak256.hash("c3"), route: RouteLink(routeID: first.messageId, hop: 1)),
+        ])])
+        #expect(try await journal.openState().routeTails.isEmpty)
+        #expect(try await journal.hops(of: first.messageId).map(\.messageId) == [first.messageId, next.messageId])
+    }
 }

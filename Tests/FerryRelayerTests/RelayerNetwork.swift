@@ -7,11 +7,12 @@ import Foundation
 import Logging
 import Testing
 
-/// Two simulated chains of different families, `n` relayers with real ZeroMQ gossip (CURVE) and real SQLite
-/// journals, on one virtual clock.
+/// Two simulated chains of different families (three for multi-hop routes), `n` relayers with real ZeroMQ
+/// gossip (CURVE) and real SQLite journals, on one virtual clock.
 final class RelayerNetwork: Sendable {
     static let chainA = ChainID(101)  // Solana-like
     static let chainB = ChainID(202)  // rollup-like
+    static let chainC = ChainID(303)  // EVM-like L1, reached from A only through B
     let clock = VirtualClock()
     let ledgers: [ChainID: SimulatedLedger]
     let keys: [PrivateKeySigner]
@@ -24,25 +25,39 @@ final class RelayerNetwork: Sendable {
         return logger
     }()
 
-    init(relayers n: Int = 5, threshold: Int = 3, seed: UInt64 = 7) async throws {
+    init(relayers n: Int = 5, threshold: Int = 3, seed: UInt64 = 7, withChainC: Bool = false) async throws {
         keys = try (0..<UInt64(n)).map { try PrivateKeySigner(seed: seed, index: $0) }
         self.threshold = threshold
         usdc = try AssetInfo.token(symbol: "USDC", decimals: 6)
         let set = RelayerSet(members: keys.map(\.address), threshold: threshold)
         let gatewayA = try SimulatedChainConfig.defaultGateway(for: Self.chainA)
         let gatewayB = try SimulatedChainConfig.defaultGateway(for: Self.chainB)
+        let gatewayC = try SimulatedChainConfig.defaultGateway(for: Self.chainC)
+        var lanesB = [LaneConfig(remoteChain: Self.chainA, asset: "USDC", remoteDecimals: 6)]
+        var remotesB = [Self.chainA: gatewayA]
+        if withChainC {
+            lanesB.append(LaneConfig(remoteChain: Self.chainC, asset: "USDC", remoteDecimals: 6))
+            remotesB[Self.chainC] = gatewayC
+        }
         let configA = try SimulatedChainConfig.preset(
             .solana, id: Self.chainA, tokens: [usdc], relayers: set,
             lanes: [LaneConfig(remoteChain: Self.chainB, asset: "USDC", remoteDecimals: 6)],
             remoteGateways: [Self.chainB: gatewayB], finalityDepth: 8, seed: seed)
         let configB = try SimulatedChainConfig.preset(
             .rollup, id: Self.chainB, tokens: [usdc], relayers: set,
-            lanes: [LaneConfig(remoteChain: Self.chainA, asset: "USDC", remoteDecimals: 6)],
-            remoteGateways: [Self.chainA: gatewayA], finalityDepth: 3, seed: seed)
+            lanes: lanesB, remoteGateways: remotesB, finalityDepth: 3, seed: seed)
         let a = SimulatedLedger(config: configA, clock: .virtual(clock))
         let b = SimulatedLedger(config: configB, clock: .virtual(clock))
-        ledgers = [Self.chainA: a, Self.chainB: b]
-        for ledger in [a, b] {
+        var ledgers = [Self.chainA: a, Self.chainB: b]
+        if withChainC {
+            let configC = try SimulatedChainConfig.preset(
+                .evm, id: Self.chainC, tokens: [usdc], relayers: set,
+                lanes: [LaneConfig(remoteChain: Self.chainB, asset: "USDC", remoteDecimals: 6)],
+                remoteGateways: [Self.chainB: gatewayB], finalityDepth: 4, seed: seed)
+            ledgers[Self.chainC] = SimulatedLedger(config: configC, clock: .virtual(clock))
+        }
+        self.ledgers = ledgers
+        for ledger in ledgers.values {
             try await ledger.addLiquidity("USDC", amount: Amount(1_000_000_000_000_000))
             for key in keys {
                 try await ledger.fund(Address(key.address.bytes32), asset: ledger.config.info.nativeAsset.symbol,
@@ -85,7 +100,7 @@ final class RelayerNetwork: Sendable {
     func node(_ index: Int, gossip: GossipNode, graceMillis: UInt64 = 3_000) throws -> RelayerNode {
         var configuration = RelayerNodeConfiguration(
             nodeID: "relayer-\(index)", key: keys[index].key,
-            adapters: [Self.chainA: adapter(Self.chainA), Self.chainB: adapter(Self.chainB)])
+            adapters: ledgers.mapValues { SimulatedChainAdapter(ledger: $0) as any ChainAdapter })
         configuration.graceMillis = graceMillis
         return RelayerNode(configuration: configuration, journal: try Journal(path: journalPath(index)), gossip: gossip,
                            clock: .virtual(clock), logger: logger)

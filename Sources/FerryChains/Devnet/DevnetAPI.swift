@@ -53,6 +53,25 @@ public enum DevnetAPI {
         public init(amount: Amount) { self.amount = amount }
     }
 
+    /// `{"hops": [{...}, …]}`: `GET …/gateway/{messageId}/onward`, the rest of a multi-hop route locked there.
+    public struct OnwardHops: Codable, Sendable {
+        /// The onward hops, in route order (empty for a transfer that does not forward).
+        public var hops: [Transfer]
+        /// Memberwise initializer.
+        public init(hops: [Transfer]) { self.hops = hops }
+
+        private enum CodingKeys: String, CodingKey { case hops }
+
+        public init(from decoder: any Decoder) throws {
+            hops = try decoder.container(keyedBy: CodingKeys.self).decodeOnward(.hops)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(hops.map(TransferJSON.init), forKey: .hops)
+        }
+    }
+
     /// `{"id": "0x…"}`: `POST …/transactions`.
     public struct Submitted: Codable, Sendable {
         /// The accepted transaction's id (its signing hash).

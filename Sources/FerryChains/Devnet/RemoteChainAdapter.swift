@@ -107,6 +107,11 @@ public struct RemoteChainAdapter: ChainAdapter {
 
     public func gatewayState(of messageId: Bytes32) async throws(ChainError) -> GatewayRecord { try await get("/gateway/\(messageId.hex)") }
 
+    public func onwardHops(of messageId: Bytes32) async throws(ChainError) -> [Transfer] {
+        let answer: DevnetAPI.OnwardHops = try await get("/gateway/\(messageId.hex)/onward")
+        return answer.hops
+    }
+
     /// Follows the chain from `height` through the long-poll endpoint: each answer delivers what is new (a `.reorg`
     /// first when delivered blocks were replaced, a `.head` after each batch). While the devnet cannot be reached
     /// (server down, simulated outage) it delivers nothing and retries with a growing pause (at most 2 s), and

@@ -2,10 +2,11 @@ import FerryCore
 import FerryCrypto
 
 extension GatewayCall: Codable {
-    private enum CodingKeys: String, CodingKey { case kind, transfer, signatures }
+    private enum CodingKeys: String, CodingKey { case kind, transfer, signatures, onward }
 
-    /// `{"kind": "lock" | "release" | "cancel" | "refund", "transfer": {...}, "signatures": ["0x…", …]}`
-    /// (`signatures` is omitted for a lock).
+    /// `{"kind": "lock" | "release" | "cancel" | "refund", "transfer": {...}, "signatures": ["0x…", …],
+    /// "onward": [{...}, …]}` (`signatures` is omitted for a lock; `onward`, a multi-hop route's remaining hops,
+    /// is omitted when empty and allowed only on a lock or release).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let kindText = try c.decode(String.self, forKey: .kind)
@@ -19,10 +20,15 @@ extension GatewayCall: Codable {
             if c.contains(.signatures), try !c.decodeSignatures(.signatures).isEmpty {
                 throw DecodingError.dataCorruptedError(forKey: .signatures, in: c, debugDescription: "a lock carries no signatures")
             }
-            self = .lock(transfer)
-        case .release: self = .release(transfer, signatures: try c.decodeSignatures(.signatures))
-        case .cancel: self = .cancel(transfer, signatures: try c.decodeSignatures(.signatures))
-        case .refund: self = .refund(transfer, signatures: try c.decodeSignatures(.signatures))
+            self = .lock(transfer, onward: try c.decodeOnward(.onward))
+        case .release:
+            self = .release(transfer, signatures: try c.decodeSignatures(.signatures), onward: try c.decodeOnward(.onward))
+        case .cancel, .refund:
+            if try !c.decodeOnward(.onward).isEmpty {
+                throw DecodingError.dataCorruptedError(forKey: .onward, in: c, debugDescription: "only a lock or a release carries onward hops")
+            }
+            let signatures = try c.decodeSignatures(.signatures)
+            self = kind == .cancel ? .cancel(transfer, signatures: signatures) : .refund(transfer, signatures: signatures)
         }
     }
 
@@ -31,6 +37,7 @@ extension GatewayCall: Codable {
         try c.encode(kind.rawValue, forKey: .kind)
         try c.encodeTransfer(transfer, forKey: .transfer)
         if kind != .lock { try c.encodeSignatures(signatures, forKey: .signatures) }
+        try c.encodeOnward(onward, forKey: .onward)
     }
 }
 

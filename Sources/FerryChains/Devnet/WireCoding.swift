@@ -66,11 +66,27 @@ extension KeyedDecodingContainer {
 
     /// A nested transfer object (see ``TransferJSON``).
     func decodeTransfer(_ key: Key) throws -> Transfer { try decode(TransferJSON.self, forKey: key).transfer }
+
+    /// The onward hops of a multi-hop route when present (at most ``TransferRoute/maxOnwardHops``), else none.
+    func decodeOnward(_ key: Key) throws -> [Transfer] {
+        guard contains(key), try !decodeNil(forKey: key) else { return [] }
+        let hops = try decode([TransferJSON].self, forKey: key).map(\.transfer)
+        guard hops.count <= TransferRoute.maxOnwardHops else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: self,
+                                                   debugDescription: "at most \(TransferRoute.maxOnwardHops) onward hops, got \(hops.count)")
+        }
+        return hops
+    }
 }
 
 extension KeyedEncodingContainer {
     mutating func encodeTransfer(_ transfer: Transfer, forKey key: Key) throws {
         try encode(TransferJSON(transfer), forKey: key)
+    }
+
+    /// Onward hops, omitted when there are none.
+    mutating func encodeOnward(_ hops: [Transfer], forKey key: Key) throws {
+        if !hops.isEmpty { try encode(hops.map(TransferJSON.init), forKey: key) }
     }
 
     mutating func encodeSignatures(_ signatures: [Signature], forKey key: Key) throws {

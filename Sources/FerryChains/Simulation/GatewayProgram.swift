@@ -19,12 +19,16 @@ struct LockEntry: Sendable, Hashable {
     let asset: String
     let sourceUnits: Amount
     let mode: LaneMode
+    /// The rest of the route when this lock is a forwarding hop (what ``SimulatedLedger/onwardHops(of:)`` returns).
+    var onward: [Transfer] = []
 }
 
 /// What a successful gateway call did, before the ledger stamps block and transaction on it.
 enum GatewayOutcome: Sendable, Hashable {
     case locked(messageId: Bytes32, transfer: Transfer)
     case released(messageId: Bytes32)
+    /// A forwarding hop was released and the next hop locked, in one transaction.
+    case forwarded(released: Bytes32, locked: Bytes32, transfer: Transfer)
     case cancelled(messageId: Bytes32)
     case refunded(messageId: Bytes32)
 }
@@ -48,9 +52,12 @@ struct GatewayProgram: Sendable {
     func execute(_ call: GatewayCall, sender: Address, state: inout LedgerState, nowMillis: UInt64,
                  height: UInt64) throws(ExecutionFailure) -> GatewayOutcome {
         switch call {
-        case let .lock(transfer): return try lock(transfer, sender: sender, state: &state, nowMillis: nowMillis, height: height)
-        case let .release(transfer, signatures):
-            return try release(transfer, signatures, state: &state, nowMillis: nowMillis, height: height)
+        case let .lock(transfer, onward):
+            do { try TransferRoute.validate(transfer, onward: onward) } catch { throw .rejected(error.description) }
+            let (outcome, _) = try lock(transfer, onward: onward, sender: sender, state: &state, nowMillis: nowMillis, height: height)
+            return outcome
+        case let .release(transfer, signatures, onward):
+            return try release(transfer, signatures, onward: onward, state: &state, nowMillis: nowMillis, height: height)
         case let .cancel(transfer, signatures):
             return try cancel(transfer, signatures, state: &state, nowMillis: nowMillis, height: height)
         case let .refund(transfer, signatures):
@@ -60,8 +67,10 @@ struct GatewayProgram: Sendable {
 
     // MARK: Source side
 
-    private func lock(_ requested: Transfer, sender: Address, state: inout LedgerState, nowMillis: UInt64,
-                      height: UInt64) throws(ExecutionFailure) -> GatewayOutcome {
+    /// Locks `requested` (with the route's `onward` hops, already validated) from `sender`.
+    /// - Returns: the outcome and what was taken from `sender` (converted amount plus fee, in local units).
+    private func lock(_ requested: Transfer, onward: [Transfer], sender: Address, state: inout LedgerState, nowMillis: UInt64,
+                      height: UInt64) throws(ExecutionFailure) -> (GatewayOutcome, Amount) {
         guard requested.version == Transfer.currentVersion else { throw .rejected("unsupported transfer version \(requested.version)") }
         guard requested.sourceChain == chain else {
             throw .rejected("lock names source \(requested.sourceChain), but this gateway is on \(chain)")
@@ -100,8 +109,8 @@ struct GatewayProgram: Sendable {
         }
         state.advanceLockNonce()
         state.setRecord(.locked(transfer, height: height), for: messageId)
-        state.setLock(LockEntry(transfer: transfer, asset: asset, sourceUnits: sourceUnits, mode: lane.mode), for: messageId)
-        return .locked(messageId: messageId, transfer: transfer)
+        state.setLock(LockEntry(transfer: transfer, asset: asset, sourceUnits: sourceUnits, mode: lane.mode, onward: onward), for: messageId)
+        return (.locked(messageId: messageId, transfer: transfer), total)
     }
 
     private func refund(_ transfer: Transfer, _ signatures: [Signature], state: inout LedgerState, nowMillis: UInt64,
@@ -141,8 +150,8 @@ struct GatewayProgram: Sendable {
 
     // MARK: Destination side
 
-    private func release(_ transfer: Transfer, _ signatures: [Signature], state: inout LedgerState, nowMillis: UInt64,
-                         height: UInt64) throws(ExecutionFailure) -> GatewayOutcome {
+    private func release(_ transfer: Transfer, _ signatures: [Signature], onward: [Transfer], state: inout LedgerState,
+                         nowMillis: UInt64, height: UInt64) throws(ExecutionFailure) -> GatewayOutcome {
         let messageId = try checkDestination(transfer, state: state)
         // Release until the deadline (inclusive), cancel only after it: at no chain time are both possible.
         guard nowMillis / 1000 <= transfer.deadline else {
@@ -163,9 +172,25 @@ struct GatewayProgram: Sendable {
         case .burnMint:
             try state.updateSupply(asset) { (s: inout SupplyAccount) throws(AmountError) in s.bridgeMinted = try s.bridgeMinted + transfer.amount }
         }
-        try state.credit(transfer.receiver, asset, transfer.amount)
         state.setRecord(.released(height: height), for: messageId)
-        return .released(messageId: messageId)
+        guard transfer.forwards else {
+            guard onward.isEmpty else { throw .rejected("onward hops given for a transfer that does not forward") }
+            try state.credit(transfer.receiver, asset, transfer.amount)
+            return .released(messageId: messageId)
+        }
+        // A hop of a route: the value arrives with the payer here and leaves again as the next hop's lock, in this
+        // transaction. If that lock fails, so does the release (the hop is then cancelled and refunded at its source).
+        guard let next = onward.first else {
+            throw .rejected("transfer \(messageId) forwards, but the release carries no onward hops")
+        }
+        do { try TransferRoute.validate(transfer, onward: onward) } catch { throw .rejected(error.description) }
+        try state.credit(transfer.sender, asset, transfer.amount)
+        let (outcome, taken) = try lock(next, onward: Array(onward.dropFirst()), sender: transfer.sender, state: &state,
+                                        nowMillis: nowMillis, height: height)
+        guard taken <= transfer.amount, case let .locked(nextID, locked) = outcome else {
+            throw .rejected("the next hop needs \(taken) \(asset) with its fee, but this hop delivers \(transfer.amount)")
+        }
+        return .forwarded(released: messageId, locked: nextID, transfer: locked)
     }
 
     private func cancel(_ transfer: Transfer, _ signatures: [Signature], state: inout LedgerState, nowMillis: UInt64,

@@ -66,7 +66,7 @@ extension GatewayCall {
     /// The transfer the call is about.
     public var transfer: Transfer {
         switch self {
-        case let .lock(t), let .release(t, _), let .cancel(t, _), let .refund(t, _): t
+        case let .lock(t, _), let .release(t, _, _), let .cancel(t, _), let .refund(t, _): t
         }
     }
 
@@ -74,15 +74,29 @@ extension GatewayCall {
     public var signatures: [Signature] {
         switch self {
         case .lock: []
-        case let .release(_, s), let .cancel(_, s), let .refund(_, s): s
+        case let .release(_, s, _), let .cancel(_, s), let .refund(_, s): s
         }
     }
 
-    /// A byte encoding that identifies the call: kind, ABI-encoded transfer, then each signature's r‖s‖v.
+    /// The rest of a multi-hop route the call carries (empty for single-hop transfers, cancels and refunds).
+    public var onward: [Transfer] {
+        switch self {
+        case let .lock(_, onward), let .release(_, _, onward): onward
+        case .cancel, .refund: []
+        }
+    }
+
+    /// A byte encoding that identifies the call: kind, ABI-encoded transfer, each signature's r‖s‖v, then (only
+    /// when there are any) the count and ABI encodings of the onward hops.
     public var canonicalBytes: [UInt8] {
         let tag: UInt8 = switch kind { case .lock: 1; case .release: 2; case .cancel: 3; case .refund: 4 }
         var out: [UInt8] = [tag] + transfer.abiEncoded + be(UInt64(signatures.count))
         for signature in signatures { out += signature.rsv }
+        let onward = self.onward
+        if !onward.isEmpty {
+            out += be(UInt64(onward.count))
+            for hop in onward { out += hop.abiEncoded }
+        }
         return out
     }
 }

@@ -76,7 +76,7 @@ extension SimulatedLedger {
                         used += tx.bid.units
                         included.append(entry)
                         receipts[entry.id] = .included(height: height, succeeded: true, reason: nil)
-                        events.append(outcome.event(block: height, tx: entry.id))
+                        events.append(contentsOf: outcome.events(block: height, tx: entry.id))
                         progress = true
                     }
                 }
@@ -196,13 +196,16 @@ extension SimulatedLedger {
 }
 
 extension GatewayOutcome {
-    func event(block height: UInt64, tx: TxID) -> GatewayEvent {
+    func events(block height: UInt64, tx: TxID) -> [GatewayEvent] {
         let placeholder = BlockRef(height: height, hash: .zero, timestampMillis: 0)
         switch self {
-        case let .locked(id, transfer): return .locked(messageId: id, transfer: transfer, block: placeholder, tx: tx)
-        case let .released(id): return .released(messageId: id, block: placeholder, tx: tx)
-        case let .cancelled(id): return .cancelled(messageId: id, block: placeholder, tx: tx)
-        case let .refunded(id): return .refunded(messageId: id, block: placeholder, tx: tx)
+        case let .locked(id, transfer): return [.locked(messageId: id, transfer: transfer, block: placeholder, tx: tx)]
+        case let .released(id): return [.released(messageId: id, block: placeholder, tx: tx)]
+        case let .forwarded(released, locked, transfer):
+            return [.released(messageId: released, block: placeholder, tx: tx),
+                    .locked(messageId: locked, transfer: transfer, block: placeholder, tx: tx)]
+        case let .cancelled(id): return [.cancelled(messageId: id, block: placeholder, tx: tx)]
+        case let .refunded(id): return [.refunded(messageId: id, block: placeholder, tx: tx)]
         }
     }
 }

@@ -87,6 +87,13 @@ public actor SimulatedLedger {
         return state.gateway.records[messageId] ?? GatewayRecord.none
     }
 
+    /// The rest of the route locked with `messageId` when it is the forwarding hop of a multi-hop route; empty
+    /// otherwise (and once the lock is refunded).
+    public func onwardHops(of messageId: Bytes32) throws(ChainError) -> [Transfer] {
+        try reachable()
+        return state.gateway.locks[messageId]?.onward ?? []
+    }
+
     /// The relayer set the gateway verifies against.
     public func relayerSet() throws(ChainError) -> RelayerSet {
         try reachable()

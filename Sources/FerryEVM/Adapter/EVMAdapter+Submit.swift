@@ -12,13 +12,18 @@ extension EVMAdapter {
     ///   their place at the end, for the gateway to refuse.
     /// - With ``Configuration/preflight`` on, a call that would revert is refused here as
     ///   `.rejected(reason:)` with the gateway's reason ("ferry: already released") and costs nothing.
+    /// - The Vyper gateway has no multi-hop routes: a lock or release of a forwarding hop (``TransferRoute``) is
+    ///   refused before anything is sent, so no value is ever paid to ``Address/forward``.
     /// - Throws: `.insufficientFunds` when the signer cannot pay value plus `gasLimit * maxFeePerGas`
     ///   (or holds too little of a locked token); `.rejected` for refusals; `.unreachable`/`.timeout`.
     public func submit(_ call: GatewayCall, signer: any TransactionSigner, priority: FeePriority) async throws(ChainError) -> TxID {
+        if call.transfer.forwards || !call.onward.isEmpty, call.kind == .lock || call.kind == .release {
+            throw .rejected(info.id, reason: "this gateway does not forward multi-hop routes; lock or release single-hop transfers only")
+        }
         let quote = try await feeQuote()
         let gateway = info.gateway
         switch call {
-        case let .lock(t):
+        case let .lock(t, _):
             let total: Amount
             do { total = try t.amount + t.fee } catch { throw .rejected(info.id, reason: "amount + fee overflows 256 bits") }
             if t.sourceAsset.isZero {
@@ -41,7 +46,7 @@ extension EVMAdapter {
                                        amount: t.amount, fee: t.fee, deadline: t.deadline, payloadHash: t.payloadHash)
             return try await send(EVMCall(from: signer.address, to: gateway, data: data), signer: signer, priority: priority,
                                   quote: quote, estimateAt: .pending)
-        case let .release(t, signatures):
+        case let .release(t, signatures, _):
             let digest = FerryAttestation.release(messageId: t.messageId).digest(in: info.attestationDomain)
             let data = GatewayABI.release(t, signatures: Self.ordered(signatures, digest: digest))
             return try await send(EVMCall(from: signer.address, to: gateway, data: data), signer: signer, priority: priority, quote: quote)

@@ -57,6 +57,9 @@ public struct JournalOpenState: Sendable {
     /// Signatures held for those transfers (own, and peers' that verified).
     public var attestations: [AttestationRecord] = []
     public var submissions: [SubmissionRecord] = []
+    /// Forwarding hops of multi-hop routes whose next hop the journal does not hold yet (not refunded): a
+    /// restarted node links the next hop's lock to them when it sees it.
+    public var routeTails: [JournalEntry] = []
 }
 
 extension Journal {
@@ -116,6 +119,10 @@ extension Journal {
             out.submissions = try Row.fetchAll(db, sql: """
                 SELECT s.* FROM submission s JOIN transfer t ON t.message_id = s.message_id WHERE t.state IN \(live)
                 """).map(Self.submission)
+            out.routeTails = try Row.fetchAll(db, sql: """
+                SELECT * FROM transfer t WHERE t.route_id IS NOT NULL AND t.state NOT IN ('refunded', 'orphaned')
+                AND NOT EXISTS (SELECT 1 FROM transfer n WHERE n.route_id = t.route_id AND n.hop_index = t.hop_index + 1)
+                """).map(Self.entry).filter(\.transfer.forwards)
             return out
         }
     }

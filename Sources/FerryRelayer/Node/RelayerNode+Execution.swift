@@ -206,6 +206,15 @@ extension RelayerNode {
             }
         }
 
+        // A hop of a route is released together with the rest of the route, which the source gateway holds.
+        var onward: [Transfer] = []
+        if action.action == .release, transfer.forwards {
+            guard let hops = try await onwardRoute(of: entry) else {
+                queue.reschedule(action, at: recheck)
+                return nil
+            }
+            onward = hops
+        }
         let kind: AttestationKind = action.action == .release ? .release : .cancel
         guard let picked = collectSignatures(id, kind: kind, destChain: transfer.destChain, context) else {
             queue.reschedule(action, at: recheck)
@@ -213,12 +222,32 @@ extension RelayerNode {
         }
         let signatures = picked.signatures
         let call: GatewayCall = switch action.action {
-        case .release: .release(transfer, signatures: signatures)
+        case .release: .release(transfer, signatures: signatures, onward: onward)
         case .cancel: .cancel(transfer, signatures: signatures)
         case .refund: .refund(transfer, signatures: signatures)
         }
         return SubmissionPlan(action: action, call: call, chain: targetChain, priority: priority, recheckAt: recheck,
                               peerSignatures: picked.newlyVerified, marksSubmitted: action.action == .release)
+    }
+
+    /// The onward hops of a forwarding transfer, read once from its source gateway and checked against the
+    /// transfer's commitment. Nil (logged) when the source holds none or a route that does not match: the
+    /// transfer is then never released (that would pay the forward address); it times out and is refunded.
+    private func onwardRoute(of entry: OpenTransfer) async throws -> [Transfer]? {
+        if let cached = entry.onward { return cached }
+        let transfer = entry.transfer
+        let id = transfer.messageId
+        guard let source = configuration.adapters[transfer.sourceChain] else { return nil }
+        let hops = try await source.onwardHops(of: id)
+        do {
+            guard !hops.isEmpty else { throw CoreError.invalidRoute(hop: 1, reason: "the source gateway holds no onward hops") }
+            try TransferRoute.validate(transfer, onward: hops)
+        } catch {
+            logger.error("not releasing a forwarding transfer: \(error)", metadata: ["message_id": "\(id.hex)"])
+            return nil
+        }
+        book.state.withLock { $0.open[id]?.onward = hops }
+        return hops
     }
 
     /// Picks `threshold` signatures for `id`, ordered by signer address ascending (the order the gateways

@@ -20,6 +20,8 @@ struct HeadOutcome: Sendable {
     var cancelled: [(id: Bytes32, destChain: ChainID)] = []
     var refunded: [Bytes32] = []
     var conflicts: [(id: Bytes32, state: TransferState, journaled: TransferState)] = []
+    /// Newly seen hops of multi-hop routes.
+    var routed: [(id: Bytes32, route: RouteLink)] = []
 }
 
 extension TransferBook.State {
@@ -135,8 +137,10 @@ extension RelayerNode {
             for lock in events.locks {
                 if s.open[lock.messageId] != nil { continue }  // delivered again after a stream restart
                 if let state = journaled[lock.messageId], state != .orphaned { continue }  // settled earlier
-                batch.append(.lock(lock.transfer, height: lock.height, blockHash: lock.blockHash, route: nil))
-                s.insert(lock.messageId, OpenTransfer(transfer: lock.transfer, state: .seen, lockHeight: lock.height))
+                let route = s.linkRoute(lock.messageId, lock.transfer)
+                batch.append(.lock(lock.transfer, height: lock.height, blockHash: lock.blockHash, route: route))
+                s.insert(lock.messageId, OpenTransfer(transfer: lock.transfer, state: .seen, lockHeight: lock.height, route: route))
+                if let route { out.routed.append((lock.messageId, route)) }
             }
             for (id, state, _) in events.outcomes { s.observe(state, of: id, &batch, into: &out) }
             if let head {
@@ -179,6 +183,9 @@ extension RelayerNode {
             return out
         }
         settle(outcome, context)
+        for (id, route) in outcome.routed {
+            logger.info("hop \(route.hop) of a multi-hop route seen", metadata: ["message_id": "\(id.hex)", "route_id": "\(route.routeID.hex)"])
+        }
         if !outcome.signed.isEmpty {
             try await pipeline.durable(sequence)  // journaled before gossiped
             stats.update { $0.signed[.release, default: 0] += outcome.signed.count }

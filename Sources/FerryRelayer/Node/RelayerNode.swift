@@ -155,6 +155,14 @@ public final class RelayerNode: Sendable {
     /// action (each first asks the chain), and asks the peers to republish what this node may have missed.
     private func restore(_ context: Context) async throws {
         let open = try await journal.openState()
+        if !open.routeTails.isEmpty {
+            _ = book.mutate(at: now) { s, _ in
+                for tail in open.routeTails {
+                    guard let routeID = tail.routeID, let hop = tail.hopIndex else { continue }
+                    s.routeAwaiting[tail.transfer.payloadHash] = RouteLink(routeID: routeID, hop: hop + 1)
+                }
+            }
+        }
         guard !open.entries.isEmpty else { return }
         var signatures: [Bytes32: [(AttestationRecord)]] = [:]
         for record in open.attestations { signatures[record.messageId, default: []].append(record) }
@@ -163,7 +171,8 @@ public final class RelayerNode: Sendable {
         let (unsigned, _) = book.mutate(at: now) { s, _ -> [Transfer] in
             var unsigned: [Transfer] = []
             for e in open.entries {
-                var entry = OpenTransfer(transfer: e.transfer, state: e.state, lockHeight: e.lockHeight)
+                let route = e.routeID.flatMap { id in e.hopIndex.map { RouteLink(routeID: id, hop: $0) } }
+                var entry = OpenTransfer(transfer: e.transfer, state: e.state, lockHeight: e.lockHeight, route: route)
                 for record in signatures[e.messageId] ?? [] {
                     guard let signature = try? Signature(rsv: record.signature), let signer = try? EthereumAddress(bytes: record.signer) else { continue }
                     if signer == me { entry.own[record.kind] = signature } else { entry.verified[record.kind, default: [:]][signer] = signature }

@@ -30,6 +30,10 @@ struct OpenTransfer: Sendable {
     var submissions: [SubmissionAction: SubmissionInfo] = [:]
     /// When this node last published its own signatures for the transfer (chain-time ms).
     var publishedAtMillis: UInt64 = 0
+    /// Where the transfer sits in a multi-hop route, when it is a hop of one.
+    var route: RouteLink?
+    /// A forwarding hop's onward route, read from its source gateway and checked (cached for resubmissions).
+    var onward: [Transfer]?
 }
 
 /// A peer's attestation not yet verified: who it claims to be from, and the signature.
@@ -66,6 +70,10 @@ final class TransferBook: Sendable {
         var settledOrder = Deque<Bytes32>()
         /// Signatures from each signer that failed verification: such signers' candidates are tried last.
         var failures: [EthereumAddress: Int] = [:]
+        /// Multi-hop routes: the link the next hop of each forwarding transfer gets, keyed by that hop's route
+        /// commitment (the forwarding transfer's payload hash). Dropped when the next hop settles, or when the
+        /// forwarding transfer is refunded instead.
+        var routeAwaiting: [Bytes32: RouteLink] = [:]
     }
 
     struct DeadlineEntry: Comparable, Sendable {
@@ -129,12 +137,32 @@ extension TransferBook.State {
             entry.submissions[done]?.state = .confirmed
         }
         entry.state = next
+        if entry.route != nil { unlinkRoute(entry.transfer, settledAs: next) }
         if next.isTerminal {
             forget(id)
         } else {
             open[id] = entry
         }
         return true
+    }
+
+    /// Where a newly seen lock sits in a multi-hop route: the next hop of a forwarding transfer seen before, or
+    /// the first hop of a new route when it forwards itself (nil for a single-hop transfer). A forwarding
+    /// transfer also registers the link its own next hop will get.
+    mutating func linkRoute(_ id: Bytes32, _ transfer: Transfer) -> RouteLink? {
+        var link: RouteLink?
+        if !routeAwaiting.isEmpty, let parent = routeAwaiting[transfer.routeCommitment] { link = parent }
+        if link == nil, transfer.forwards { link = RouteLink(routeID: id, hop: 0) }
+        if let link, transfer.forwards { routeAwaiting[transfer.payloadHash] = RouteLink(routeID: link.routeID, hop: link.hop + 1) }
+        return link
+    }
+
+    /// Drops route links no longer needed once a hop settles: its own (it can no longer be seen again), and the
+    /// one its next hop would have got when it was refunded instead of forwarded.
+    mutating func unlinkRoute(_ transfer: Transfer, settledAs state: TransferState) {
+        guard state == .released || state == .refunded else { return }
+        routeAwaiting[transfer.routeCommitment] = nil
+        if state == .refunded, transfer.forwards { routeAwaiting[transfer.payloadHash] = nil }
     }
 
     /// Drops a settled transfer from memory (the journal keeps it until pruned).
