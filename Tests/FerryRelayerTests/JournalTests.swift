@@ -95,6 +95,13 @@ struct JournalTests {
     func attestationsDistinct() async throws {
         let journal = try Journal.inMemory()
         let id = Self.transfer(nonce: 9).messageId
+        // Attestations belong to a journaled transfer: one of an unknown id is refused, and nothing is stored.
+        await #expect(throws: JournalError.unknownTransfer(id)) {
+            try await journal.addAttestation(AttestationRecord(messageId: id, kind: .release, signer: Array(repeating: 1, count: 20),
+                                                               signature: Array(repeating: 1, count: 65), receivedAtMillis: 0))
+        }
+        try await journal.recordLock(Self.transfer(nonce: 9), height: 1, blockHash: .zero, atMillis: 0)
+        #expect(try await journal.attestations(for: id, kind: .release).isEmpty)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for i in 0..<20 {
                 group.addTask {
@@ -132,5 +139,45 @@ struct JournalTests {
         #expect(FileManager.default.createFile(atPath: path, contents: Data(repeating: 0x41, count: 4096)))
         let error = #expect(throws: JournalError.self) { try Journal(path: path) }
         #expect(error?.description.contains(path) == true)
+    }
+
+    @Test("migration v4 keeps every transfer with its attestations and submissions, in arrival order")
+    func migrationToRowOrder() async throws {
+        let path = Self.tempPath()
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let older = Self.transfer(nonce: 1), newer = Self.transfer(nonce: 2)
+        do {
+            let v3 = try Journal(path: path, migratingUpTo: "v3")
+            for (t, at) in [(newer, 20), (older, 10)] {
+                let abi = t.abiEncoded.map { String(format: "%02x", $0) }.joined()
+                try await v3.execute(sql: """
+                    INSERT INTO transfer (message_id, source_chain, dest_chain, transfer_abi, state, lock_height, lock_block_hash, deadline,
+                                          route_id, hop_index, created_at, updated_at)
+                    VALUES (x'\(t.messageId.hex.dropFirst(2))', 1, 2, x'\(abi)', 'attested', 5, x'\(Bytes32.zero.hex.dropFirst(2))',
+                            \(t.deadline), NULL, NULL, \(at), \(at))
+                    """)
+            }
+            try await v3.execute(sql: """
+                INSERT INTO attestation (message_id, kind, signer, signature, received_at)
+                VALUES (x'\(older.messageId.hex.dropFirst(2))', 'release', x'\(String(repeating: "11", count: 20))', x'\(String(repeating: "22", count: 65))', 7);
+                INSERT INTO attestation (message_id, kind, signer, signature, received_at)
+                VALUES (x'\(Keccak256.hash("unknown").hex.dropFirst(2))', 'release', x'\(String(repeating: "11", count: 20))', x'\(String(repeating: "22", count: 65))', 7);
+                INSERT INTO submission (idempotency_key, message_id, chain, action, state, tx_hash, attempts, last_error, updated_at)
+                VALUES ('release:\(newer.messageId.hex)', x'\(newer.messageId.hex.dropFirst(2))', 2, 'release', 'sent', NULL, 2, NULL, 30);
+                """)
+        }
+        let journal = try Journal(path: path)
+        let open = try await journal.openState()
+        #expect(open.entries.map(\.messageId).sorted() == [older.messageId, newer.messageId].sorted())
+        #expect(open.attestations.map(\.messageId) == [older.messageId], "the orphan attestation is not carried over")
+        #expect(try await journal.attestations(for: older.messageId, kind: .release).first?.signature == Array(repeating: 0x22, count: 65))
+        let submission = try #require(try await journal.submission(.release, for: newer.messageId))
+        #expect(submission.state == .sent && submission.attempts == 2 && submission.idempotencyKey == "release:\(newer.messageId.hex)")
+        // The migrated journal takes new locks, and keeps the old ones' times.
+        try await journal.recordLock(Self.transfer(nonce: 3), height: 6, blockHash: .zero, atMillis: 40)
+        #expect(try await journal.entries(in: [.attested, .seen]).map(\.messageId)
+                == [older.messageId, newer.messageId, Self.transfer(nonce: 3).messageId])
+        let (again, isNew) = try await journal.beginSubmission(.release, for: newer.messageId, on: 2, atMillis: 50)
+        #expect(!isNew && again.state == .sent, "a sent submission survives the migration and is not re-sent")
     }
 }

@@ -14,6 +14,11 @@ public struct Journal: Sendable {
     /// Opens (creating if needed) a journal file in WAL mode and applies pending migrations.
     /// - Throws: ``JournalError/cannotOpen(path:reason:)``.
     public init(path: String) throws(JournalError) {
+        try self.init(path: path, migratingUpTo: nil)
+    }
+
+    /// Opens a journal file, applying migrations up to `target` (all when nil): tests build older schemas with it.
+    init(path: String, migratingUpTo target: String?) throws(JournalError) {
         do {
             var config = Configuration()
             config.busyMode = .timeout(10)
@@ -27,7 +32,7 @@ public struct Journal: Sendable {
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = 8192")
             }
             let pool = try DatabasePool(path: path, configuration: config)
-            try Self.migrator.migrate(pool)
+            if let target { try Self.migrator.migrate(pool, upTo: target) } else { try Self.migrator.migrate(pool) }
             writer = pool
         } catch {
             throw .cannotOpen(path: path, reason: String(describing: error))
@@ -132,6 +137,70 @@ public struct Journal: Sendable {
         // every state change of every transfer rewrote a page of it; `history(of:)` and pruning scan instead.
         m.registerMigration("v3") { db in
             try db.execute(sql: "DROP INDEX IF EXISTS transition_message")
+        }
+        // v4: rows in the order transfers arrive. `transfer` becomes a rowid table (message ids move to a unique
+        // index), and attestations and submissions are keyed by the transfer's row id instead of its message id.
+        // Transfers in flight are the newest, so their rows, signatures and submissions share the last pages of
+        // each table; only the message-id index still takes one random page per new transfer. Attestations and
+        // submissions of transfers the journal does not hold are not carried over (nothing reads them).
+        m.registerMigration("v4") { db in
+            try db.execute(sql: """
+                CREATE TABLE transfer_v4 (
+                    id INTEGER PRIMARY KEY,
+                    message_id BLOB NOT NULL UNIQUE CHECK (length(message_id) = 32),
+                    source_chain INTEGER NOT NULL,
+                    dest_chain INTEGER NOT NULL,
+                    transfer_abi BLOB NOT NULL CHECK (length(transfer_abi) = 384),
+                    state TEXT NOT NULL,
+                    lock_height INTEGER NOT NULL,
+                    lock_block_hash BLOB NOT NULL,
+                    deadline INTEGER NOT NULL,
+                    route_id BLOB,
+                    hop_index INTEGER,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                INSERT INTO transfer_v4 (message_id, source_chain, dest_chain, transfer_abi, state, lock_height, lock_block_hash,
+                                         deadline, route_id, hop_index, created_at, updated_at)
+                    SELECT message_id, source_chain, dest_chain, transfer_abi, state, lock_height, lock_block_hash,
+                           deadline, route_id, hop_index, created_at, updated_at FROM transfer ORDER BY created_at, message_id;
+
+                CREATE TABLE attestation_v4 (
+                    transfer_id INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    signer BLOB NOT NULL CHECK (length(signer) = 20),
+                    signature BLOB NOT NULL CHECK (length(signature) = 65),
+                    received_at INTEGER NOT NULL,
+                    PRIMARY KEY (transfer_id, kind, signer)
+                ) WITHOUT ROWID;
+                INSERT INTO attestation_v4 (transfer_id, kind, signer, signature, received_at)
+                    SELECT t.id, a.kind, a.signer, a.signature, a.received_at FROM attestation a JOIN transfer_v4 t ON t.message_id = a.message_id;
+
+                CREATE TABLE submission_v4 (
+                    transfer_id INTEGER NOT NULL,
+                    action TEXT NOT NULL,
+                    chain INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    tx_hash BLOB,
+                    attempts INTEGER NOT NULL,
+                    last_error TEXT,
+                    updated_at INTEGER NOT NULL,
+                    PRIMARY KEY (transfer_id, action)
+                ) WITHOUT ROWID;
+                INSERT INTO submission_v4 (transfer_id, action, chain, state, tx_hash, attempts, last_error, updated_at)
+                    SELECT t.id, s.action, s.chain, s.state, s.tx_hash, s.attempts, s.last_error, s.updated_at
+                    FROM submission s JOIN transfer_v4 t ON t.message_id = s.message_id;
+
+                DROP TABLE attestation;
+                DROP TABLE submission;
+                DROP TABLE transfer;
+                ALTER TABLE transfer_v4 RENAME TO transfer;
+                ALTER TABLE attestation_v4 RENAME TO attestation;
+                ALTER TABLE submission_v4 RENAME TO submission;
+                CREATE INDEX transfer_state ON transfer(state, updated_at);
+                CREATE INDEX transfer_source ON transfer(source_chain, lock_height);
+                CREATE INDEX transfer_route ON transfer(route_id, hop_index) WHERE route_id IS NOT NULL;
+                """)
         }
         return m
     }
@@ -250,24 +319,27 @@ public struct Journal: Sendable {
 
     // MARK: Attestations
 
-    /// Stores an attestation (one per signer, kind and id; a repeat is ignored).
+    /// Stores an attestation of a journaled transfer (one per signer, kind and id; a repeat is ignored).
     /// - Returns: how many distinct signers now attest `kind` for this id.
+    /// - Throws: ``JournalError/unknownTransfer(_:)`` when the journal does not hold the transfer.
     @discardableResult
     public func addAttestation(_ a: AttestationRecord) async throws(JournalError) -> Int {
         try await write { db in
-            try db.execute(sql: """
-                INSERT OR IGNORE INTO attestation (message_id, kind, signer, signature, received_at) VALUES (?, ?, ?, ?, ?)
-                """, arguments: [a.messageId.data, a.kind.rawValue, Data(a.signer), Data(a.signature), Int64(a.receivedAtMillis)])
-            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM attestation WHERE message_id = ? AND kind = ?",
-                                    arguments: [a.messageId.data, a.kind.rawValue]) ?? 0
+            try Self.insertAttestation(db, a)
+            let stored = db.changesCount == 1
+            guard try stored || Self.rowID(db, a.messageId) != nil else { throw JournalError.unknownTransfer(a.messageId) }
+            return try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM attestation WHERE transfer_id = (SELECT id FROM transfer WHERE message_id = ?) AND kind = ?
+                """, arguments: [a.messageId.data, a.kind.rawValue]) ?? 0
         }
     }
 
     /// The attestations held for an id and kind, ordered by signer.
     public func attestations(for id: Bytes32, kind: AttestationKind) async throws(JournalError) -> [AttestationRecord] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM attestation WHERE message_id = ? AND kind = ? ORDER BY signer",
-                             arguments: [id.data, kind.rawValue]).map { row in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM attestation WHERE transfer_id = (SELECT id FROM transfer WHERE message_id = ?) AND kind = ? ORDER BY signer
+                """, arguments: [id.data, kind.rawValue]).map { row in
                 AttestationRecord(messageId: id, kind: kind, signer: [UInt8](row["signer"] as Data),
                                   signature: [UInt8](row["signature"] as Data), receivedAtMillis: UInt64(row["received_at"] as Int64))
             }
@@ -304,43 +376,37 @@ public struct Journal: Sendable {
     ///   sending again. An `intended` or `failed` one is taken over (attempts + 1).
     public func beginSubmission(_ action: SubmissionAction, for id: Bytes32, on chain: ChainID,
                                 atMillis now: UInt64) async throws(JournalError) -> (record: SubmissionRecord, isNew: Bool) {
-        let key = SubmissionRecord.key(action, id)
-        return try await write { db in
-            if let row = try Row.fetchOne(db, sql: "SELECT * FROM submission WHERE idempotency_key = ?", arguments: [key]) {
-                let existing = try Self.submission(row)
+        try await write { db in
+            guard let transfer = try Self.rowID(db, id) else { throw JournalError.unknownTransfer(id) }
+            if let existing = try Self.fetchSubmission(db, action, id) {
                 if existing.state == .sent || existing.state == .confirmed { return (existing, false) }
                 try db.execute(sql: """
-                    UPDATE submission SET state = 'intended', attempts = attempts + 1, updated_at = ? WHERE idempotency_key = ?
-                    """, arguments: [Int64(now), key])
+                    UPDATE submission SET state = 'intended', attempts = attempts + 1, updated_at = ? WHERE transfer_id = ? AND action = ?
+                    """, arguments: [Int64(now), transfer, action.rawValue])
             } else {
                 try db.execute(sql: """
-                    INSERT INTO submission (idempotency_key, message_id, chain, action, state, attempts, updated_at)
-                    VALUES (?, ?, ?, ?, 'intended', 1, ?)
-                    """, arguments: [key, id.data, Int64(bitPattern: chain.rawValue), action.rawValue, Int64(now)])
+                    INSERT INTO submission (transfer_id, chain, action, state, attempts, updated_at) VALUES (?, ?, ?, 'intended', 1, ?)
+                    """, arguments: [transfer, Int64(bitPattern: chain.rawValue), action.rawValue, Int64(now)])
             }
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM submission WHERE idempotency_key = ?", arguments: [key]) else {
-                throw JournalError.corruptRow(table: "submission", reason: "row \(key) vanished inside its transaction")
+            guard let record = try Self.fetchSubmission(db, action, id) else {
+                throw JournalError.corruptRow(table: "submission", reason: "row \(SubmissionRecord.key(action, id)) vanished inside its transaction")
             }
-            return (try Self.submission(row), true)
+            return (record, true)
         }
     }
 
     /// Records what happened to a submission.
     public func updateSubmission(_ action: SubmissionAction, for id: Bytes32, state: SubmissionState, txHash: Bytes32? = nil,
                                  error: String? = nil, atMillis now: UInt64) async throws(JournalError) {
-        let key = SubmissionRecord.key(action, id)
         try await write { db in
-            try db.execute(sql: """
-                UPDATE submission SET state = ?, tx_hash = COALESCE(?, tx_hash), last_error = ?, updated_at = ? WHERE idempotency_key = ?
-                """, arguments: [state.rawValue, txHash?.data, error, Int64(now), key])
+            try Self.updateSubmission(db, action, id, state: state, txHash: txHash, error: error, at: now)
         }
     }
 
     /// The submission for `action` on `id`, if any.
     public func submission(_ action: SubmissionAction, for id: Bytes32) async throws(JournalError) -> SubmissionRecord? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM submission WHERE idempotency_key = ?",
-                             arguments: [SubmissionRecord.key(action, id)]).map(Self.submission)
+            try Self.fetchSubmission(db, action, id)
         }
     }
 
@@ -352,17 +418,22 @@ public struct Journal: Sendable {
     @discardableResult
     public func prune(terminalBefore cutoffMillis: UInt64) async throws(JournalError) -> Int {
         try await write { db in
-            let filter = "SELECT message_id FROM transfer WHERE state IN ('released', 'refunded', 'orphaned') AND updated_at < ?"
+            let terminal = "FROM transfer WHERE state IN ('released', 'refunded', 'orphaned') AND updated_at < ?"
             let args: StatementArguments = [Int64(cutoffMillis)]
-            try db.execute(sql: "DELETE FROM attestation WHERE message_id IN (\(filter))", arguments: args)
-            try db.execute(sql: "DELETE FROM submission WHERE message_id IN (\(filter))", arguments: args)
-            try db.execute(sql: "DELETE FROM transition WHERE message_id IN (\(filter))", arguments: args)
+            try db.execute(sql: "DELETE FROM attestation WHERE transfer_id IN (SELECT id \(terminal))", arguments: args)
+            try db.execute(sql: "DELETE FROM submission WHERE transfer_id IN (SELECT id \(terminal))", arguments: args)
+            try db.execute(sql: "DELETE FROM transition WHERE message_id IN (SELECT message_id \(terminal))", arguments: args)
             try db.execute(sql: "DELETE FROM transfer WHERE state IN ('released', 'refunded', 'orphaned') AND updated_at < ?", arguments: args)
             return db.changesCount
         }
     }
 
     // MARK: Plumbing
+
+    /// Runs raw SQL in one transaction (tests: rows in an older schema).
+    func execute(sql: String) async throws(JournalError) {
+        try await write { db in try db.execute(sql: sql) }
+    }
 
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(JournalError) -> T {
         do {
@@ -427,14 +498,45 @@ public struct Journal: Sendable {
             updatedAtMillis: UInt64(row["updated_at"] as Int64))
     }
 
+    /// The row id of the journaled transfer `id` (what its attestations and submissions are keyed by).
+    static func rowID(_ db: Database, _ id: Bytes32) throws -> Int64? {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM transfer WHERE message_id = ?"), arguments: [id.data])
+    }
+
+    /// Stores an attestation of a journaled transfer; nothing when the journal does not hold it or the signer repeats.
+    static func insertAttestation(_ db: Database, _ a: AttestationRecord) throws {
+        let insert = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO attestation (transfer_id, kind, signer, signature, received_at)
+            SELECT id, ?, ?, ?, ? FROM transfer WHERE message_id = ?
+            """)
+        try insert.execute(arguments: [a.kind.rawValue, Data(a.signer), Data(a.signature), Int64(clamping: a.receivedAtMillis), a.messageId.data])
+    }
+
+    static func updateSubmission(_ db: Database, _ action: SubmissionAction, _ id: Bytes32, state: SubmissionState, txHash: Bytes32?,
+                                 error: String?, at now: UInt64) throws {
+        let update = try db.cachedStatement(sql: """
+            UPDATE submission SET state = ?, tx_hash = COALESCE(?, tx_hash), last_error = ?, updated_at = ?
+            WHERE transfer_id = (SELECT id FROM transfer WHERE message_id = ?) AND action = ?
+            """)
+        try update.execute(arguments: [state.rawValue, txHash?.data, error, Int64(clamping: now), id.data, action.rawValue])
+    }
+
+    static func fetchSubmission(_ db: Database, _ action: SubmissionAction, _ id: Bytes32) throws -> SubmissionRecord? {
+        try Row.fetchOne(db, sql: """
+            SELECT s.*, t.message_id FROM submission s JOIN transfer t ON t.id = s.transfer_id WHERE t.message_id = ? AND s.action = ?
+            """, arguments: [id.data, action.rawValue]).map(submission)
+    }
+
+    /// A `submission` row joined with its transfer's `message_id`.
     static func submission(_ row: Row) throws -> SubmissionRecord {
         let tx: Data? = row["tx_hash"]
         let actionText: String = row["action"], stateText: String = row["state"]
         guard let action = SubmissionAction(rawValue: actionText), let state = SubmissionState(rawValue: stateText) else {
             throw JournalError.corruptRow(table: "submission", reason: "unknown action \(actionText) or state \(stateText)")
         }
+        let messageId = try bytes32(row["message_id"])
         return SubmissionRecord(
-            idempotencyKey: row["idempotency_key"], messageId: try bytes32(row["message_id"]),
+            idempotencyKey: SubmissionRecord.key(action, messageId), messageId: messageId,
             chain: ChainID(UInt64(bitPattern: row["chain"])), action: action, state: state,
             txHash: try tx.map(bytes32), attempts: row["attempts"], lastError: row["last_error"],
             updatedAtMillis: UInt64(row["updated_at"] as Int64))

@@ -107,7 +107,7 @@ extension Journal {
             out.entries = try Row.fetchAll(db, sql: "SELECT * FROM transfer WHERE state IN \(live) ORDER BY lock_height, message_id")
                 .map(Self.entry)
             out.attestations = try Row.fetchAll(db, sql: """
-                SELECT a.* FROM attestation a JOIN transfer t ON t.message_id = a.message_id WHERE t.state IN \(live)
+                SELECT a.*, t.message_id FROM attestation a JOIN transfer t ON t.id = a.transfer_id WHERE t.state IN \(live)
                 """).map { row in
                 let kind: String = row["kind"]
                 guard let k = AttestationKind(rawValue: kind) else {
@@ -117,7 +117,7 @@ extension Journal {
                                          signature: [UInt8](row["signature"] as Data), receivedAtMillis: UInt64(row["received_at"] as Int64))
             }
             out.submissions = try Row.fetchAll(db, sql: """
-                SELECT s.* FROM submission s JOIN transfer t ON t.message_id = s.message_id WHERE t.state IN \(live)
+                SELECT s.*, t.message_id FROM submission s JOIN transfer t ON t.id = s.transfer_id WHERE t.state IN \(live)
                 """).map(Self.submission)
             out.routeTails = try Row.fetchAll(db, sql: """
                 SELECT * FROM transfer t WHERE t.route_id IS NOT NULL AND t.state NOT IN ('refunded', 'orphaned')
@@ -166,10 +166,7 @@ extension Journal {
             }
             try logTransition(db, id, from: from, to: to, at: now, note: note)
         case let .attestation(a):
-            let insert = try db.cachedStatement(sql: """
-                INSERT OR IGNORE INTO attestation (message_id, kind, signer, signature, received_at) VALUES (?, ?, ?, ?, ?)
-                """)
-            try insert.execute(arguments: [a.messageId.data, a.kind.rawValue, Data(a.signer), Data(a.signature), Int64(clamping: a.receivedAtMillis)])
+            try insertAttestation(db, a)
         case let .cursor(chain, height):
             let upsert = try db.cachedStatement(sql: """
                 INSERT INTO cursor (chain, height, updated_at) VALUES (?, ?, ?)
@@ -178,16 +175,14 @@ extension Journal {
             try upsert.execute(arguments: [Int64(bitPattern: chain.rawValue), Int64(bitPattern: height), at])
         case let .intent(action, id, chain):
             let upsert = try db.cachedStatement(sql: """
-                INSERT INTO submission (idempotency_key, message_id, chain, action, state, attempts, updated_at)
-                VALUES (?, ?, ?, ?, 'intended', 1, ?)
-                ON CONFLICT(idempotency_key) DO UPDATE SET state = 'intended', attempts = attempts + 1, updated_at = excluded.updated_at
+                INSERT INTO submission (transfer_id, chain, action, state, attempts, updated_at)
+                SELECT id, ?, ?, 'intended', 1, ? FROM transfer WHERE message_id = ?
+                ON CONFLICT(transfer_id, action) DO UPDATE SET state = 'intended', attempts = attempts + 1, updated_at = excluded.updated_at
                 """)
-            try upsert.execute(arguments: [SubmissionRecord.key(action, id), id.data, Int64(bitPattern: chain.rawValue), action.rawValue, at])
+            try upsert.execute(arguments: [Int64(bitPattern: chain.rawValue), action.rawValue, at, id.data])
+            guard db.changesCount == 1 else { throw JournalError.unknownTransfer(id) }
         case let .submission(action, id, state, txHash, error):
-            let update = try db.cachedStatement(sql: """
-                UPDATE submission SET state = ?, tx_hash = COALESCE(?, tx_hash), last_error = ?, updated_at = ? WHERE idempotency_key = ?
-                """)
-            try update.execute(arguments: [state.rawValue, txHash?.data, error, at, SubmissionRecord.key(action, id)])
+            try updateSubmission(db, action, id, state: state, txHash: txHash, error: error, at: now)
         }
     }
 }
