@@ -303,6 +303,8 @@ public struct APIPayment: Sendable, Hashable, Codable {
     public var attestations: Int
     public var threshold: Int?
     public var escrow: APIEscrow?
+    /// Multi-hop routes only: every hop, in route order (`message_id` once the hop's gateway locked it).
+    public var hops: [APIPaymentHop]?
     public var createdAtMs: UInt64
     public var updatedAtMs: UInt64
 
@@ -310,7 +312,7 @@ public struct APIPayment: Sendable, Hashable, Codable {
     public init(id: String, state: String, finished: Bool, from: APIAsset, to: APIAsset, amount: String, receiver: String,
                 quote: APIQuoteSummary?, budgetReserved: String?, refusal: APIRefusal?, failure: String?, messageID: String?,
                 lockTx: String?, lockHeight: UInt64?, lockFinalized: Bool, releaseHeight: UInt64?, attestations: Int,
-                threshold: Int?, escrow: APIEscrow?, createdAtMs: UInt64, updatedAtMs: UInt64) {
+                threshold: Int?, escrow: APIEscrow?, hops: [APIPaymentHop]? = nil, createdAtMs: UInt64, updatedAtMs: UInt64) {
         self.id = id
         self.state = state
         self.finished = finished
@@ -330,15 +332,37 @@ public struct APIPayment: Sendable, Hashable, Codable {
         self.attestations = attestations
         self.threshold = threshold
         self.escrow = escrow
+        self.hops = hops
         self.createdAtMs = createdAtMs
         self.updatedAtMs = updatedAtMs
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, state, finished, from, to, amount, receiver, quote, budgetReserved = "budget_reserved", refusal, failure
+        case id, state, finished, from, to, amount, receiver, quote, budgetReserved = "budget_reserved", refusal, failure, hops
         case messageID = "message_id", lockTx = "lock_tx", lockHeight = "lock_height", lockFinalized = "lock_finalized"
         case releaseHeight = "release_height", attestations, threshold, escrow, createdAtMs = "created_at_ms"
         case updatedAtMs = "updated_at_ms"
+    }
+}
+
+/// One hop of a multi-hop payment.
+public struct APIPaymentHop: Sendable, Hashable, Codable {
+    /// The chain the hop leaves.
+    public var sourceChain: UInt64
+    /// The chain it arrives on.
+    public var destChain: UInt64
+    /// The hop's message id, once its gateway locked it (the first hop's is the payment's `message_id`).
+    public var messageID: String?
+
+    /// Creates a hop.
+    public init(sourceChain: UInt64, destChain: UInt64, messageID: String?) {
+        self.sourceChain = sourceChain
+        self.destChain = destChain
+        self.messageID = messageID
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case sourceChain = "source_chain", destChain = "dest_chain", messageID = "message_id"
     }
 }
 

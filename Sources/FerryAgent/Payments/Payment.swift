@@ -113,8 +113,13 @@ public struct Payment: Sendable, Hashable, Codable, Identifiable {
     /// Budget value reserved (reference units) and the reservation.
     public var spend: SpendValue?
     public var reservation: Reservation?
-    /// The transfer as the source gateway recorded it (nonce filled in), once locked.
+    /// The transfer as the source gateway recorded it (nonce filled in), once locked. For a multi-hop route,
+    /// the first hop.
     public var transfer: Transfer?
+    /// Multi-hop routes: the later hops as the wallet signed them (nonces zero), in route order.
+    public var onward: [Transfer]?
+    /// Multi-hop routes: the later hops as the forwarding gateways locked them, so far, in route order.
+    public var forwarded: [Transfer]?
     public var lockTx: String?
     public var lockHeight: UInt64?
     public var releaseHeight: UInt64?
@@ -134,8 +139,11 @@ public struct Payment: Sendable, Hashable, Codable, Identifiable {
     public let createdAtMs: UInt64
     public var updatedAtMs: UInt64
 
-    /// The message id, once locked.
+    /// The message id, once locked (of the first hop, for a multi-hop route).
     public var messageId: Bytes32? { transfer?.messageId }
+
+    /// The hop being tracked: the last one locked so far.
+    public var currentHop: Transfer? { forwarded?.last ?? transfer }
 }
 
 /// What happened to a payment, in order.
@@ -143,6 +151,8 @@ public enum PaymentEventKind: String, Sendable, Hashable, Codable {
     case quoted, requoted, authorized
     case confirmationRequired = "confirmation_required"
     case refused, submitted, locked, finalized, attested, released, delivered, cancelled, refunded, failed
+    /// A hop of a multi-hop route was released and its gateway locked the next hop.
+    case forwarded
     case escrowFunded = "escrow_funded"
     case escrowConfirmed = "escrow_confirmed"
     case escrowPaid = "escrow_paid"

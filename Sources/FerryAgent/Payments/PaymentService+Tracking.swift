@@ -5,7 +5,9 @@ public import FerryCrypto
 extension PaymentService {
     /// Reads the chains and moves payment `id` forward as far as they allow: lock included (`locked at height h`),
     /// lock final, released on the destination, final there (`delivered`, reservation committed), or cancelled and
-    /// refunded (`refunded`, reservation released). Safe to call any time, any number of times.
+    /// refunded (`refunded`, reservation released). A multi-hop route is followed hop by hop (`forwarded` each
+    /// time a gateway locks the next hop); a hop refunded on its source chain ends it as `refunded` there.
+    /// Safe to call any time, any number of times.
     /// - Throws: ``PaymentError`` (transient chain errors included; call again later).
     @discardableResult
     public func refresh(_ id: String) async throws(PaymentError) -> Payment {
@@ -37,29 +39,12 @@ extension PaymentService {
                     }
                 }
             }
-            if payment.state == .locked, let messageId = payment.messageId, let lockHeight = payment.lockHeight {
+            if payment.state == .locked, let lockHeight = payment.lockHeight {
                 if !payment.lockFinalized, try await source.finalizedHeight() >= lockHeight {
                     payment.lockFinalized = true
                     events.append(event(.finalized, "lock final on \(request.source.chain) (finalized height >= \(lockHeight))", height: lockHeight))
                 }
-                switch try await destination.gatewayState(of: messageId) {
-                case let .released(height):
-                    payment.releaseHeight = height
-                    payment.state = .released
-                    events.append(event(.released, "released to \(payment.transfer?.receiver.description ?? "?") at height \(height) on \(request.destination.chain)",
-                                        height: height))
-                case let .cancelled(height) where !payment.cancelled:
-                    payment.cancelled = true
-                    events.append(event(.cancelled, "cancelled at height \(height) on \(request.destination.chain); refund follows", height: height))
-                default: break
-                }
-                if payment.state == .locked, case let .refunded(height) = try await source.gatewayState(of: messageId) {
-                    payment.state = .refunded
-                    if let reservation = payment.reservation {
-                        do { try await budget.release(reservation.id, nowMs: now()) } catch { throw PaymentError.store(error) }
-                    }
-                    events.append(event(.refunded, "refunded to the wallet at height \(height) on \(request.source.chain)", height: height))
-                }
+                try await followHops(&payment, &events)
             }
             if payment.state == .released, let height = payment.releaseHeight, try await destination.finalizedHeight() >= height {
                 payment.state = .delivered
@@ -83,6 +68,62 @@ extension PaymentService {
         }
         if !events.isEmpty { try await save(&payment, events) }
         return payment
+    }
+
+    /// Follows the hop being tracked: released (and, for a hop that forwards, the next hop's lock found and
+    /// tracked in turn), cancelled, or refunded on its source chain.
+    private func followHops(_ payment: inout Payment, _ events: inout [PaymentEvent]) async throws {
+        let hopCount = 1 + (payment.onward?.count ?? 0)
+        while payment.state == .locked, let hop = payment.currentHop,
+              let hopSource = adapters[hop.sourceChain], let hopDestination = adapters[hop.destChain] {
+            let index = payment.forwarded?.count ?? 0
+            let label = hopCount > 1 ? "hop \(index + 1) of \(hopCount) " : ""
+            switch try await hopDestination.gatewayState(of: hop.messageId) {
+            case let .released(height) where hop.forwards:
+                guard let next = try await Self.findForwardedLock(of: hop, at: height, on: hopDestination) else { return }
+                payment.forwarded = (payment.forwarded ?? []) + [next]
+                payment.cancelled = false
+                events.append(event(.forwarded, "\(label)released at height \(height) on \(hop.destChain) and forwarded: hop \(index + 2) locked there as message \(next.messageId.hex)",
+                                    height: height))
+                continue
+            case let .released(height):
+                payment.releaseHeight = height
+                payment.state = .released
+                events.append(event(.released, "\(label)released to \(hop.receiver.description) at height \(height) on \(hop.destChain)", height: height))
+            case let .cancelled(height) where !payment.cancelled:
+                payment.cancelled = true
+                events.append(event(.cancelled, "\(label)cancelled at height \(height) on \(hop.destChain); refund follows", height: height))
+            default: break
+            }
+            if payment.state == .locked, case let .refunded(height) = try await hopSource.gatewayState(of: hop.messageId) {
+                payment.state = .refunded
+                if let reservation = payment.reservation {
+                    do { try await budget.release(reservation.id, nowMs: now()) } catch { throw PaymentError.store(error) }
+                }
+                events.append(event(.refunded, "\(label)refunded to the wallet at height \(height) on \(hop.sourceChain)", height: height))
+            }
+            return
+        }
+    }
+
+    /// The lock a forwarding gateway made for the hop after `hop`, in the block of `hop`'s release at `height`:
+    /// the one whose route commitment `hop` carries, from the same payer.
+    static func findForwardedLock(of hop: Transfer, at height: UInt64, on adapter: any ChainAdapter) async throws(ChainError) -> Transfer? {
+        do {
+            for try await event in adapter.events(from: height) {
+                switch event {
+                case let .locked(_, transfer, _, _) where transfer.routeCommitment == hop.payloadHash && transfer.sender == hop.sender:
+                    return transfer
+                case let .head(ref) where ref.height >= height: return nil
+                default: continue
+                }
+            }
+        } catch let error as ChainError {
+            throw error
+        } catch {
+            throw .unreachable(adapter.info.id, underlying: String(describing: error))
+        }
+        return nil
     }
 
     /// Refreshes every payment that is not finished; returns them.

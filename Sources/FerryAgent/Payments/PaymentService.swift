@@ -1,6 +1,7 @@
 public import FerryChains
 public import FerryCore
 import FerryCrypto
+import FerryRouter
 import Foundation
 
 /// Runs agent payments: quote -> authorize (policy + budget reservation) -> lock -> track -> delivered | refunded,
@@ -208,8 +209,9 @@ public actor PaymentService {
     private func lock(_ payment: inout Payment, _ quote: PaymentQuote, _ pending: [PaymentEvent]) async throws(PaymentError) -> Payment {
         var events = pending
         let request = payment.request
-        guard quote.route.legs.count == 1, let hops = quote.route.legs.first?.hops, hops.count == 1 else {
-            return try await fail(&payment, events, reason: "the route has \(quote.route.legs.flatMap(\.hops).count) hops in \(quote.route.legs.count) parts; this version executes single-hop routes only")
+        guard quote.route.legs.count == 1, let hops = quote.route.legs.first?.hops,
+              (1...(TransferRoute.maxOnwardHops + 1)).contains(hops.count) else {
+            return try await fail(&payment, events, reason: "the route has \(quote.route.legs.flatMap(\.hops).count) hops in \(quote.route.legs.count) parts; this version executes one path of at most \(TransferRoute.maxOnwardHops + 1) hops")
         }
         guard quote.sourceDecimals == quote.destinationDecimals, let source = adapters[request.source.chain],
               let sourceAsset = source.info.asset(request.source.symbol),
@@ -224,23 +226,71 @@ public actor PaymentService {
         do { fee = try quote.send - quote.deliver } catch {
             return try await fail(&payment, events, reason: "the quote delivers more than it sends")
         }
-        let transfer = Transfer(sourceChain: request.source.chain, destChain: request.destination.chain, nonce: 0,
+        let payload = request.escrow.map { $0.offer.payloadHash(resultHash: $0.resultHash) } ?? .zero
+        var transfer = Transfer(sourceChain: request.source.chain, destChain: request.destination.chain, nonce: 0,
                                 sender: Address(signer.address.bytes32), receiver: quote.receiver, sourceAsset: sourceAsset.gatewayID,
                                 destAsset: destAsset.gatewayID, amount: quote.deliver, fee: fee,
-                                deadline: now() / 1000 + request.deadlineSeconds,
-                                payloadHash: request.escrow.map { $0.offer.payloadHash(resultHash: $0.resultHash) } ?? .zero)
+                                deadline: now() / 1000 + request.deadlineSeconds, payloadHash: payload)
+        var onward: [Transfer] = []
+        if hops.count > 1 {
+            switch routeTransfers(hops, payer: transfer.sender, receiver: quote.receiver, payload: payload, request: request) {
+            case let .success(route): (transfer, onward) = route
+            case let .failure(error): return try await fail(&payment, events, reason: error.description)
+            }
+        }
         let tx: TxID
         do {
-            tx = try await source.submit(.lock(transfer), signer: signer, priority: configuration.lockPriority)
+            tx = try await source.submit(.lock(transfer, onward: onward), signer: signer, priority: configuration.lockPriority)
         } catch {
             return try await fail(&payment, events, reason: "lock refused by \(request.source.chain): \(error.description)")
         }
         payment.lockTx = tx.hash.hex
         payment.transfer = transfer
+        payment.onward = onward.isEmpty ? nil : onward
         payment.state = .submitted
         events.append(event(.submitted, "lock of \(quote.send) \(request.source.symbol) submitted on \(request.source.chain) (tx \(tx.hash.hex))"))
         try await save(&payment, events)
         return payment
+    }
+
+    /// The transfers of a multi-hop route, linked (``TransferRoute``): each hop moves its `output` across one bridge
+    /// lane, with `input - output` as its fee, and hop `i` may be cancelled `(i + 1)` deadlines after now.
+    /// Refunds of later hops go to the payer on their own source chain, so the wallet must hold the same account on
+    /// every chain of the route.
+    private func routeTransfers(_ hops: [RouteHop], payer: Address, receiver: Address, payload: Bytes32,
+                                request: PaymentRequest) -> Result<(Transfer, [Transfer]), PaymentError> {
+        var transfers: [Transfer] = []
+        let start = now() / 1000
+        for (index, hop) in hops.enumerated() {
+            let label = "hop \(index + 1) (\(hop.lane))"
+            guard let from = Self.asset(node: hop.from), let to = Self.asset(node: hop.to), from.chain != to.chain,
+                  let fromAsset = adapters[from.chain]?.info.asset(from.symbol), let toAsset = adapters[to.chain]?.info.asset(to.symbol),
+                  fromAsset.decimals == toAsset.decimals else {
+                return .failure(.noRoute(reason: "\(label) is not a bridge between two known chains in one unit; only such hops can be executed"))
+            }
+            if index > 0 {
+                guard (try? wallet.account(on: from.chain)) == payer else {
+                    return .failure(.noRoute(reason: "\(label) starts on \(from.chain), where the wallet has no key for \(payer); a refund there would be out of reach"))
+                }
+            }
+            guard hop.input >= hop.output else { return .failure(.noRoute(reason: "\(label) delivers more than it takes")) }
+            let last = index == hops.count - 1
+            transfers.append(Transfer(sourceChain: from.chain, destChain: to.chain, nonce: 0, sender: payer,
+                                      receiver: last ? receiver : .forward, sourceAsset: fromAsset.gatewayID, destAsset: toAsset.gatewayID,
+                                      amount: hop.output, fee: hop.input.saturatingSubtract(hop.output),
+                                      deadline: start + request.deadlineSeconds * UInt64(index + 1), payloadHash: last ? payload : .zero))
+        }
+        do {
+            return .success(try TransferRoute.link(transfers))
+        } catch {
+            return .failure(.noRoute(reason: "the quoted hops do not form a route: \(error.description)"))
+        }
+    }
+
+    /// The asset of a router node id `"<chain id>:<SYMBOL>"`.
+    static func asset(node: String) -> AssetID? {
+        guard let colon = node.firstIndex(of: ":"), let chain = UInt64(node[..<colon]) else { return nil }
+        return AssetID(chain: ChainID(chain), symbol: String(node[node.index(after: colon)...]))
     }
 
     // MARK: Helpers shared with tracking and escrow

@@ -55,7 +55,17 @@ struct ResponseMapping: Sendable {
                           refusal: p.refusal.map { APIRefusal(rule: $0.rule.rawValue, message: $0.message) }, failure: p.failure,
                           messageID: p.messageId?.hex, lockTx: p.lockTx, lockHeight: p.lockHeight, lockFinalized: p.lockFinalized,
                           releaseHeight: p.releaseHeight, attestations: p.attestations, threshold: p.threshold,
-                          escrow: escrow.map(self.escrow), createdAtMs: p.createdAtMs, updatedAtMs: p.updatedAtMs)
+                          escrow: escrow.map(self.escrow), hops: Self.hops(p), createdAtMs: p.createdAtMs, updatedAtMs: p.updatedAtMs)
+    }
+
+    /// The hops of a multi-hop payment; nil for a single-hop one.
+    static func hops(_ p: Payment) -> [APIPaymentHop]? {
+        guard let first = p.transfer, let onward = p.onward, !onward.isEmpty else { return nil }
+        let locked = [first] + (p.forwarded ?? [])
+        return ([first] + onward).enumerated().map { index, hop in
+            APIPaymentHop(sourceChain: hop.sourceChain.rawValue, destChain: hop.destChain.rawValue,
+                          messageID: index < locked.count ? locked[index].messageId.hex : nil)
+        }
     }
 
     /// True when neither the payment nor its escrow will change again.
