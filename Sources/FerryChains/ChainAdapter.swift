@@ -52,11 +52,18 @@ public protocol ChainAdapter: Sendable {
     /// what a relayer passes to the destination with the release. Empty for a transfer that does not forward.
     /// Gateways that do not support routes need not implement it; they must then refuse forwarding locks.
     func onwardHops(of messageId: Bytes32) async throws(ChainError) -> [Transfer]
+
+    /// Whether this chain's gateway forwards multi-hop routes: keeps onward hops on a lock, and locks the next
+    /// hop when it releases a forwarding one. Payers check it before routing through the chain.
+    var forwardsRoutes: Bool { get }
 }
 
 extension ChainAdapter {
     /// A gateway without multi-hop routes: no lock has onward hops.
     public func onwardHops(of messageId: Bytes32) async throws(ChainError) -> [Transfer] { [] }
+
+    /// A gateway without multi-hop routes.
+    public var forwardsRoutes: Bool { false }
 }
 
 /// A key that can authorise transactions on a chain. Ferry's keystore-backed wallet implements it;

@@ -109,4 +109,40 @@ struct MultiHopPaymentTests {
         #expect(try await world.balance(world.agentAccount, on: TestWorld.a) == before)
         #expect(try await world.ledgerA.pendingCount == 0)
     }
+
+    @Test("a route through a chain whose gateway does not forward is refused before anything is signed")
+    func intermediateMustForward() async throws {
+        let world = try await TestWorld.make(withChainC: true)
+        var adapters = world.adapters
+        adapters[TestWorld.b] = NonForwardingAdapter(inner: try #require(world.adapters[TestWorld.b]))
+        let quoter = AdapterQuoter(adapters: adapters, lanes: world.quoter.lanes, nativeRates: world.quoter.nativeRates,
+                                   now: { world.clock.unixMillis })
+        let service = PaymentService(adapters: adapters, wallet: Wallet(signers: [TestWorld.a: world.agent, TestWorld.b: world.agent]),
+                                     escrowWallet: Wallet(signers: [TestWorld.b: world.escrowKey]), quoter: quoter,
+                                     policy: SpendingPolicy(), prices: world.prices,
+                                     database: try AgentDatabase(path: world.directory.appendingPathComponent("vyper.sqlite").path),
+                                     now: { world.clock.unixMillis })
+        let payment = try await service.pay(PaymentRequest(source: TestWorld.usdcA, destination: TestWorld.usdcC, amount: Amount(1_000_000),
+                                                           receiver: Address(Keccak256.hash("y"))), idempotencyKey: "through-vyper")
+        #expect(payment.state == .failed && payment.lockTx == nil)
+        #expect(payment.failure?.contains("ends on chain 2, whose gateway does not forward multi-hop routes") == true, "\(payment.failure ?? "")")
+        #expect(try await world.ledgerA.pendingCount == 0)
+    }
+}
+
+/// A chain whose gateway has no multi-hop routes (like the Vyper gateway), over a simulated one.
+struct NonForwardingAdapter: ChainAdapter {
+    let inner: any ChainAdapter
+    var info: ChainInfo { inner.info }
+    func head() async throws(ChainError) -> BlockRef { try await inner.head() }
+    func finalizedHeight() async throws(ChainError) -> UInt64 { try await inner.finalizedHeight() }
+    func balance(of account: Address, asset: String) async throws(ChainError) -> Amount { try await inner.balance(of: account, asset: asset) }
+    func feeEstimate() async throws(ChainError) -> FeeEstimate { try await inner.feeEstimate() }
+    func submit(_ call: GatewayCall, signer: any TransactionSigner, priority: FeePriority) async throws(ChainError) -> TxID {
+        try await inner.submit(call, signer: signer, priority: priority)
+    }
+    func transaction(_ id: TxID) async throws(ChainError) -> TxStatus { try await inner.transaction(id) }
+    func gatewayState(of messageId: Bytes32) async throws(ChainError) -> GatewayRecord { try await inner.gatewayState(of: messageId) }
+    func events(from height: UInt64) -> AsyncThrowingStream<GatewayEvent, any Error> { inner.events(from: height) }
+    func relayerSet() async throws(ChainError) -> RelayerSet { try await inner.relayerSet() }
 }

@@ -268,6 +268,9 @@ public actor PaymentService {
                   fromAsset.decimals == toAsset.decimals else {
                 return .failure(.noRoute(reason: "\(label) is not a bridge between two known chains in one unit; only such hops can be executed"))
             }
+            if index < hops.count - 1, adapters[to.chain]?.forwardsRoutes != true {
+                return .failure(.noRoute(reason: "\(label) ends on \(to.chain), whose gateway does not forward multi-hop routes"))
+            }
             if index > 0 {
                 guard (try? wallet.account(on: from.chain)) == payer else {
                     return .failure(.noRoute(reason: "\(label) starts on \(from.chain), where the wallet has no key for \(payer); a refund there would be out of reach"))

@@ -34,6 +34,9 @@ public struct SimulatedChainAdapter: ChainAdapter {
         try await ledger.onwardHops(of: messageId)
     }
 
+    /// The simulated gateway forwards multi-hop routes.
+    public var forwardsRoutes: Bool { true }
+
     /// Follows the ledger from `height`: each poll delivers what is new (a `.reorg` first when delivered blocks
     /// were replaced, a `.head` after each batch); between polls it waits for the next block on the ledger's
     /// clock or for a reorg, whichever comes first. During an outage it delivers nothing and resumes after.
