@@ -162,7 +162,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
-        .testTarget(name: "FerryCryptoTests", dependencies: ["FerryCrypto"], swiftSettings: swiftSettings),
+        .testTarget(name: "FerryCryptoTests", dependencies: ["FerryCrypto", "FerryTestSupport"], swiftSettings: swiftSettings),
         // Shared by the test targets: running the Python reference implementations under Tests/vectors.
         .target(name: "FerryTestSupport", path: "Tests/FerryTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore", "FerryTestSupport"], swiftSettings: swiftSettings),
@@ -178,11 +178,11 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "FerryRouterTests", dependencies: ["FerryRouter", "FerryCore"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryChainsTests", dependencies: ["FerryChains", "FerryAdapterConformance"], swiftSettings: swiftSettings),
-        .testTarget(name: "FerryWireTests", dependencies: ["FerryWire", "FerryCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "FerryWireTests", dependencies: ["FerryWire", "FerryCore", "FerryTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FerryServerTests",
             dependencies: [
-                "FerryServer", "FerryClient", "FerryAPI", "FerryAgent", "FerryChains", "FerryCore", "FerryCrypto",
+                "FerryServer", "FerryClient", "FerryAPI", "FerryAgent", "FerryChains", "FerryCore", "FerryCrypto", "FerryTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -195,7 +195,7 @@ let package = Package(
         .testTarget(
             name: "FerryDevnetTests",
             dependencies: [
-                "FerryDevnet", "FerryChains", "FerryAdapterConformance",
+                "FerryDevnet", "FerryChains", "FerryAdapterConformance", "FerryTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

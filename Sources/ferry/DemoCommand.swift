@@ -9,7 +9,7 @@ import FerryServer
 import Foundation
 import Logging
 
-/// The README's main job: an embedded Ferry (two simulated chains, three relayers over ZeroMQ, the HTTP API on a
+/// The README's main job: an embedded Ferry (three simulated chains, three relayers over ZeroMQ, the HTTP API on a
 /// loopback port) and an agent that pays through ``FerryClient`` over real HTTP: a service bought through escrow,
 /// a provider that misses its deadline and the refund, and a payment the policy refuses.
 struct DemoCommand: AsyncParsableCommand {
@@ -63,6 +63,7 @@ struct DemoScript: Sendable {
     var world: SimulatedWorld { ferry.world }
     static let a = SimulatedWorld.chainA
     static let b = SimulatedWorld.chainB
+    static let c = SimulatedWorld.chainC
 
     func run() async throws {
         let chains = try await client.chains()
@@ -146,6 +147,35 @@ struct DemoScript: Sendable {
         row("wallet", after == before ? "unchanged: nothing signed, nothing reserved" : "CHANGED (bug)")
         let used = try await client.policy()
         row("budget used", "\(used.used["USDC"] ?? "0") of \(used.budgets["USDC"] ?? "-") \(used.referenceUnit) (the refund released its reservation)")
+
+        // 4. A payment no single bridge can make.
+        try await twoHops(names: names)
+    }
+
+    /// An API on chain C, which no lane joins to A: the router goes through B, the agent signs one lock, and the
+    /// gateway on B forwards the value to C in the same transaction that releases it.
+    func twoHops(names: [UInt64: String]) async throws {
+        section("4. An agent on \(names[Self.a.rawValue] ?? "A") pays an API on \(names[Self.c.rawValue] ?? "C"): no lane joins them, so the route goes through \(names[Self.b.rawValue] ?? "B")")
+        let api = Address(Keccak256.hash("demo provider: geodata-api"))
+        let request = APIPaymentRequest(from: APIAsset(chain: Self.a.rawValue, asset: "USDC"), to: APIAsset(chain: Self.c.rawValue, asset: "USDC"),
+                                        amount: "40", receiver: api.description)
+        let quote = try await client.quote(request)
+        row("route", quote.hops.map { "\($0.lane) (\($0.input) -> \($0.output) USDC)" }.joined(separator: ", then "))
+        row("totals", "send \(quote.send) USDC, deliver \(quote.deliver) USDC, fee \(quote.fee) USDC; ETA p95 \(quote.eta.p95Ms / 1000) s")
+        let agentA = try await world.balance(world.agentAccount, on: Self.a), agentB = try await world.balance(world.agentAccount, on: Self.b)
+        let payment = try await client.pay(request, idempotencyKey: "demo-job-4")
+        row("pay", "\(payment.id): \(payment.state); one signed lock on chain \(Self.a.rawValue) commits to both hops")
+        say("  timeline:")
+        let done = try await follow(payment.id) { _ in }
+        row("outcome", "payment \(done.state)")
+        for (index, hop) in (done.hops ?? []).enumerated() {
+            row("hop \(index + 1)", "chain \(hop.sourceChain) -> chain \(hop.destChain), message \(Self.shorten(hop.messageID ?? "-"))")
+        }
+        try await balances([("agent on A", world.agentAccount, Self.a, agentA), ("agent on B", world.agentAccount, Self.b, agentB),
+                            ("API on C", api, Self.c, .zero)])
+        row("in between", try await world.balance(world.agentAccount, on: Self.b) == agentB
+            ? "nothing stayed on chain \(Self.b.rawValue): the release there locked the second hop in the same transaction"
+            : "VALUE LEFT ON B (bug)")
     }
 
     /// A payment attempt whose refusal is an expected outcome, not an error.

@@ -1,4 +1,5 @@
 import Foundation
+import FerryTestSupport
 
 /// Runs the Python reference implementations (eth-account, eth-keys, ...) the tests cross-check against.
 ///
@@ -40,7 +41,7 @@ enum PythonPeer {
         process.standardOutput = output
         process.standardError = errors
         do {
-            try process.run()
+            try process.launchSerialized()
         } catch {
             throw Failure(description: "cannot start Python (\(executable.path)) for \(script): \(error). "
                 + "Run `make setup` or set FERRY_PYTHON to a python with Tests/requirements.txt installed.")

@@ -3,6 +3,7 @@ import FerryCore
 import FerryCrypto
 import Foundation
 import Testing
+import FerryTestSupport
 
 /// The `ferry` executable built beside this test bundle, if it was built.
 private let ferryBinary: URL? = {
@@ -56,7 +57,7 @@ struct DevnetProcessTests {
             exited.yield(finished.terminationStatus)
             exited.finish()
         }
-        try process.run()
+        try process.launchSerialized()
         defer { if process.isRunning { process.terminate() } }
 
         var lineIterator = lines.makeAsyncIterator()

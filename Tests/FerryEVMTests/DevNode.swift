@@ -23,7 +23,7 @@ final class DevNode: @unchecked Sendable {  // immutable after init; Process is 
                        "--chain-id", "\(chainId)", "--idle-timeout", "120", "--port", "\(port)"]
         let out = Pipe()
         p.standardOutput = out
-        try p.run()
+        try p.launchSerialized()
         var line = Data()
         while !line.contains(UInt8(ascii: "\n")) {
             let chunk = out.fileHandleForReading.availableData

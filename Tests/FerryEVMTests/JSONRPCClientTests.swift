@@ -19,7 +19,7 @@ final class FakeRPC: @unchecked Sendable {  // immutable after init; the process
         let out = Pipe(), input = Pipe()
         p.standardOutput = out
         p.standardInput = input
-        try p.run()
+        try p.launchSerialized()
         var line = Data()
         while !line.contains(UInt8(ascii: "\n")) {
             let chunk = out.fileHandleForReading.availableData

@@ -385,7 +385,7 @@ final class ProcessLab: @unchecked Sendable {
         }
         try lock.withLock {
             if let old = processes[name], old.isRunning { throw TestFailure("\(name) is already running") }
-            try process.run()
+            try process.launchSerialized()
             processes[name] = process
             if !everStarted.contains(name) { everStarted.append(name) }
         }

@@ -1,6 +1,7 @@
 import FerryAPI
 import Foundation
 import Testing
+import FerryTestSupport
 
 /// The `ferry` executable built beside this test bundle, if it was built.
 private let ferryBinary: URL? = {
@@ -47,7 +48,7 @@ struct FerryRun: CustomStringConvertible {
             exited.yield(finished.terminationStatus)
             exited.finish()
         }
-        try process.run()
+        try process.launchSerialized()
         var iterator = exits.makeAsyncIterator()
         let status = await iterator.next() ?? -1
         return FerryRun(status: status, stdout: try String(contentsOf: out, encoding: .utf8),

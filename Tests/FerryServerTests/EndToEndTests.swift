@@ -86,4 +86,37 @@ struct EndToEndTests {
             #expect((policy.used["USDC"] ?? "0") == "0", "the refund released the reservation")
         }
     }
+
+    @Test("a payment to a chain no lane reaches from A takes two hops through B: one lock, forwarded, delivered, both hops listed")
+    func twoHops() async throws {
+        let server = try await ServerWorld.make()
+        let world = server.world
+        let api = Address(Keccak256.hash("e2e api on C"))
+        let start = try await world.balance(world.agentAccount, on: SimulatedWorld.chainA)
+        try await server.live { client, _ in
+            let request = APIPaymentRequest(from: APIAsset(chain: 1, asset: "USDC"), to: APIAsset(chain: SimulatedWorld.chainC.rawValue, asset: "USDC"),
+                                            amount: "40", receiver: api.description)
+            let quote = try await client.quote(request)
+            #expect(quote.hops.map(\.to) == ["8453:USDC", "900:USDC"])
+            let payment = try await client.pay(request, idempotencyKey: "two-hops")
+            var kinds: [String] = []
+            var final: APIPayment?
+            for try await update in client.events(payment.id) {
+                switch update {
+                case let .event(e): kinds.append(e.kind)
+                case let .end(p): final = p
+                }
+            }
+            #expect(kinds.suffix(3) == ["forwarded", "released", "delivered"])
+            let p = try #require(final)
+            #expect(p.state == "delivered")
+            let hops = try #require(p.hops)
+            #expect(hops.map(\.sourceChain) == [1, 8453] && hops.map(\.destChain) == [8453, 900])
+            #expect(hops.first?.messageID == p.messageID && hops.allSatisfy { $0.messageID != nil })
+            let send = try Amount(decimal: try #require(p.quote?.send), decimals: 6)
+            #expect(try await world.balance(world.agentAccount, on: SimulatedWorld.chainA) == (try start - send))
+            #expect(try await world.balance(world.agentAccount, on: SimulatedWorld.chainB) == .zero, "nothing left between the hops")
+            #expect(try await world.balance(api, on: SimulatedWorld.chainC) == Amount(40_000_000))
+        }
+    }
 }

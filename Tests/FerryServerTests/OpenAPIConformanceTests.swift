@@ -1,6 +1,7 @@
 import FerryServer
 import Foundation
 import Testing
+import FerryTestSupport
 
 /// Runs schemathesis (pinned in Tests/requirements.txt, installed by `make setup` into .venv) against a live
 /// server on a loopback port: every operation of docs/openapi.yaml with generated requests, checking status codes,
@@ -47,7 +48,7 @@ struct OpenAPIConformanceTests {
         process.standardError = handle
         let status: Int32 = try await withCheckedThrowingContinuation { continuation in
             process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
+            do { try process.launchSerialized() } catch { continuation.resume(throwing: error) }
         }
         try handle.close()
         let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""

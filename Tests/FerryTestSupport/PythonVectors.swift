@@ -1,4 +1,5 @@
 public import Foundation
+import FerryTestSupport
 
 /// Runs a vector generator under `Tests/vectors/` with the project's Python (FERRY_PYTHON, else `.venv/bin/python`,
 /// else `python3`) and returns its standard output. Missing Python is a test failure, never a silent pass.
@@ -30,7 +31,7 @@ public enum PythonVectors {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        try process.run()
+        try process.launchSerialized()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -7,6 +7,7 @@ import Glibc
 #endif
 import Synchronization
 import Testing
+import FerryTestSupport
 
 @Suite("Interop with an independent Python peer")
 struct InteropTests {
@@ -44,7 +45,7 @@ struct InteropTests {
         let lines = LineStream(output.fileHandleForReading)
         let (exits, exitContinuation) = AsyncStream.makeStream(of: Int32.self)
         process.terminationHandler = { exitContinuation.yield($0.terminationStatus); exitContinuation.finish() }
-        try process.run()
+        try process.launchSerialized()
         defer { if process.isRunning { process.terminate() } }
 
         let endpointLine = try await first(lines.stream, within: .seconds(90), "the peer's ENDPOINT line",

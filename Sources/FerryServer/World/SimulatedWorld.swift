@@ -8,7 +8,8 @@ import FerryWire
 public import Foundation
 public import Logging
 
-/// A complete Ferry world in one process: two simulated chains of different families on one ``VirtualClock``,
+/// A complete Ferry world in one process: three simulated chains of different families on one ``VirtualClock``
+/// (C is reached from A only through B, so some payments take a two-hop route),
 /// `n` real ``RelayerNode``s gossiping over ZeroMQ (CURVE) with SQLite journals in a temporary directory, a funded
 /// agent wallet, an escrow account, and the ``PaymentService`` the HTTP API serves.
 ///
@@ -20,7 +21,7 @@ public final class SimulatedWorld: Sendable {
     public struct Options: Sendable {
         /// Seed of every key and every random choice.
         public var seed: UInt64 = 7
-        /// Number of relayers (each watches both chains); the gateways need `threshold` of them.
+        /// Number of relayers (each watches every chain); the gateways need `threshold` of them.
         public var relayers: Int = 3
         public var threshold: Int = 2
         /// The agent's spending policy.
@@ -38,9 +39,12 @@ public final class SimulatedWorld: Sendable {
     public static let chainA = ChainID(1)
     /// Chain B: a rollup (2 s blocks). Services are priced here.
     public static let chainB = ChainID(8453)
+    /// Chain C: Solana-like (400 ms slots). Bridged to B only: from A, payments go A -> B -> C.
+    public static let chainC = ChainID(900)
     /// USDC on each chain.
     public static let usdcA = AssetID(chain: chainA, symbol: "USDC")
     public static let usdcB = AssetID(chain: chainB, symbol: "USDC")
+    public static let usdcC = AssetID(chain: chainC, symbol: "USDC")
 
     /// The demo policy: 100 USD per payment, 500 USD a day of USDC, fees at most 2 %, p95 latency at most 10 min.
     public static var demoPolicy: SpendingPolicy {
@@ -69,7 +73,7 @@ public final class SimulatedWorld: Sendable {
         let relayerKeys = try (0..<UInt64(options.relayers)).map { try PrivateKeySigner(seed: seed, index: $0) }
         let usdc = try AssetInfo.token(symbol: "USDC", decimals: 6)
         let set = RelayerSet(members: relayerKeys.map(\.address), threshold: options.threshold)
-        let a = Self.chainA, b = Self.chainB
+        let a = Self.chainA, b = Self.chainB, c = Self.chainC
         var configA = try SimulatedChainConfig.preset(
             .evm, id: a, name: "ethereum-sim", tokens: [usdc], relayers: set,
             lanes: [LaneConfig(remoteChain: b, asset: "USDC", remoteDecimals: 6)],
@@ -78,22 +82,31 @@ public final class SimulatedWorld: Sendable {
         configA.feeMarket = EIP1559FeeMarket(baseFeePerGas: 2_000_000_000)
         let configB = try SimulatedChainConfig.preset(
             .rollup, id: b, name: "base-sim", tokens: [usdc], relayers: set,
-            lanes: [LaneConfig(remoteChain: a, asset: "USDC", remoteDecimals: 6)],
-            remoteGateways: [a: try SimulatedChainConfig.defaultGateway(for: a)], finalityDepth: 4, seed: seed)
+            lanes: [LaneConfig(remoteChain: a, asset: "USDC", remoteDecimals: 6), LaneConfig(remoteChain: c, asset: "USDC", remoteDecimals: 6)],
+            remoteGateways: [a: try SimulatedChainConfig.defaultGateway(for: a), c: try SimulatedChainConfig.defaultGateway(for: c)],
+            finalityDepth: 4, seed: seed)
+        let configC = try SimulatedChainConfig.preset(
+            .solana, id: c, name: "solana-sim", tokens: [usdc], relayers: set,
+            lanes: [LaneConfig(remoteChain: b, asset: "USDC", remoteDecimals: 6)],
+            remoteGateways: [b: try SimulatedChainConfig.defaultGateway(for: b)], finalityDepth: 16, seed: seed)
         let clock = VirtualClock()
         let ledgerA = SimulatedLedger(config: configA, clock: .virtual(clock))
         let ledgerB = SimulatedLedger(config: configB, clock: .virtual(clock))
+        let ledgerC = SimulatedLedger(config: configC, clock: .virtual(clock))
         let agent = try PrivateKeySigner(seed: seed, index: 100)
         let escrow = try PrivateKeySigner(seed: seed, index: 101)
         let eth = try Amount(decimal: "100", decimals: 18)
-        for ledger in [ledgerA, ledgerB] {
+        for ledger in [ledgerA, ledgerB, ledgerC] {
             try await ledger.addLiquidity("USDC", amount: try Amount(decimal: "1000000", decimals: 6))
+            let native = ledger.config.info.nativeAsset
+            let gas = native.symbol == "ETH" ? eth : try Amount(decimal: "1000", decimals: native.decimals)
             for key in relayerKeys + [agent, escrow] {
-                try await ledger.fund(Address(key.address.bytes32), asset: "ETH", amount: eth)
+                try await ledger.fund(Address(key.address.bytes32), asset: native.symbol, amount: gas)
             }
         }
         try await ledgerA.fund(Address(agent.address.bytes32), asset: "USDC", amount: Amount(options.agentUSDC) * Amount(1_000_000))
-        let adapters: [ChainID: any ChainAdapter] = [a: SimulatedChainAdapter(ledger: ledgerA), b: SimulatedChainAdapter(ledger: ledgerB)]
+        let adapters: [ChainID: any ChainAdapter] = [a: SimulatedChainAdapter(ledger: ledgerA), b: SimulatedChainAdapter(ledger: ledgerB),
+                                                     c: SimulatedChainAdapter(ledger: ledgerC)]
         // Two bridges from A to B, so routing has a real choice: a cheap standard lane and a fast express lane.
         let lanes = [
             BridgeLane(from: Self.usdcA, to: Self.usdcB, flatFee: Amount(100_000), feePPM: 500,
@@ -102,18 +115,27 @@ public final class SimulatedWorld: Sendable {
                        latency: Latency(p50Ms: 30_000, p95Ms: 45_000), bridge: "ferry-express"),
             BridgeLane(from: Self.usdcB, to: Self.usdcA, flatFee: Amount(200_000), feePPM: 500,
                        latency: Latency(p50Ms: 60_000, p95Ms: 120_000), bridge: "ferry"),
+            // C is bridged to B only.
+            BridgeLane(from: Self.usdcB, to: Self.usdcC, flatFee: Amount(20_000), feePPM: 300,
+                       latency: Latency(p50Ms: 20_000, p95Ms: 40_000), bridge: "ferry"),
+            BridgeLane(from: Self.usdcC, to: Self.usdcB, flatFee: Amount(20_000), feePPM: 300,
+                       latency: Latency(p50Ms: 20_000, p95Ms: 40_000), bridge: "ferry"),
         ]
         // ETH at 3,000 USDC: 1 wei = 3000e6 / 1e18 = 3 / 1e9 USDC smallest units.
         let ethRate = try ExchangeRate(numerator: 3, denominator: Amount(1_000_000_000))
+        // SOL at 150 USDC: 1 lamport = 150e6 / 1e9 = 3 / 20 USDC smallest units.
+        let solRate = try ExchangeRate(numerator: 3, denominator: Amount(20))
         let now: @Sendable () -> UInt64 = { clock.unixMillis }
-        let quoter = AdapterQuoter(adapters: adapters, lanes: lanes, nativeRates: [a: ethRate, b: ethRate], validForMs: 30_000, now: now)
+        let quoter = AdapterQuoter(adapters: adapters, lanes: lanes, nativeRates: [a: ethRate, b: ethRate, c: solRate], validForMs: 30_000,
+                                   now: now)
         var prices = PriceTable()
         try prices.setPrice(Self.usdcA, decimals: 6, price: 100)
         try prices.setPrice(Self.usdcB, decimals: 6, price: 100)
+        try prices.setPrice(Self.usdcC, decimals: 6, price: 100)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-world-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let database = try AgentDatabase(path: options.databasePath ?? directory.appendingPathComponent("agent.sqlite").path)
-        service = PaymentService(adapters: adapters, wallet: Wallet(signers: [a: agent, b: agent]), escrowWallet: Wallet(signers: [b: escrow]),
+        service = PaymentService(adapters: adapters, wallet: Wallet(signers: [a: agent, b: agent, c: agent]), escrowWallet: Wallet(signers: [b: escrow]),
                                  quoter: quoter, policy: options.policy, prices: prices, database: database, now: now)
         // Relayers: a full CURVE mesh on loopback, each admitting only the others' keys.
         let pairs = try (0..<options.relayers).map { _ in try CurveKeyPair.generate() }
@@ -137,7 +159,7 @@ public final class SimulatedWorld: Sendable {
             nodes.append(RelayerNode(configuration: configuration, journal: journal, gossip: gossip[i], clock: .virtual(clock), logger: logger))
         }
         self.clock = clock
-        self.ledgers = [a: ledgerA, b: ledgerB]
+        self.ledgers = [a: ledgerA, b: ledgerB, c: ledgerC]
         self.adapters = adapters
         self.lanes = lanes
         self.relayers = nodes
