@@ -33,7 +33,7 @@ enum PythonPeer {
     static func run(script: String, arguments: [String] = [], stdin: [UInt8] = []) throws -> Data {
         let (executable, leading) = interpreter()
         let scriptPath = vectorsDirectory.appendingPathComponent(script).path
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = executable
         process.arguments = leading + [scriptPath] + arguments
         let input = Pipe(), output = Pipe(), errors = Pipe()
@@ -41,7 +41,7 @@ enum PythonPeer {
         process.standardOutput = output
         process.standardError = errors
         do {
-            try process.launchSerialized()
+            try process.run()
         } catch {
             throw Failure(description: "cannot start Python (\(executable.path)) for \(script): \(error). "
                 + "Run `make setup` or set FERRY_PYTHON to a python with Tests/requirements.txt installed.")

@@ -35,7 +35,7 @@ struct DevnetProcessTests {
         try "chains_dir = \"\(testnet.directory.lastPathComponent)\"\nseed = 3\n".write(to: config, atomically: true, encoding: .utf8)
         let errors = testnet.directory.appendingPathExtension("stderr")
         _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-        let process = Process()
+        let process = ChildProcess()
         guard let binary = ferryBinary else { throw TestFailure("no ferry binary beside the test bundle") }
         process.executableURL = binary
         process.arguments = ["devnet", "--config", config.path, "--port", "0", "--json"]
@@ -57,7 +57,7 @@ struct DevnetProcessTests {
             exited.yield(finished.terminationStatus)
             exited.finish()
         }
-        try process.launchSerialized()
+        try process.run()
         defer { if process.isRunning { process.terminate() } }
 
         var lineIterator = lines.makeAsyncIterator()

@@ -7,7 +7,7 @@ import FoundationNetworking
 /// `scripts/evm_node.py` as a child process on a free loopback port, with a minimal JSON-RPC caller.
 /// Tests only: Ferry's own client is the async-http-client one.
 final class DevNode: @unchecked Sendable {  // immutable after init; Process is only terminated
-    let process: Process
+    let process: ChildProcess
     let port: Int
     let chainId: UInt64
 
@@ -17,13 +17,13 @@ final class DevNode: @unchecked Sendable {  // immutable after init; Process is 
 
     /// - Parameter port: 0 for a free port; a fixed one to restart a stopped node where it was.
     init(chainId: UInt64, port: Int = 0) throws {
-        let p = Process()
+        let p = ChildProcess()
         p.executableURL = URL(fileURLWithPath: PythonVectors.python)
         p.arguments = [PythonVectors.packageRoot.appendingPathComponent("scripts/evm_node.py").path,
                        "--chain-id", "\(chainId)", "--idle-timeout", "120", "--port", "\(port)"]
         let out = Pipe()
         p.standardOutput = out
-        try p.launchSerialized()
+        try p.run()
         var line = Data()
         while !line.contains(UInt8(ascii: "\n")) {
             let chunk = out.fileHandleForReading.availableData

@@ -8,18 +8,18 @@ import Testing
 
 /// `Tests/vectors/fake_rpc.py`: an endpoint that answers every method wrongly in its own way.
 final class FakeRPC: @unchecked Sendable {  // immutable after init; the process is only terminated
-    let process: Process
+    let process: ChildProcess
     let input: Pipe
     let port: Int
 
     init() throws {
-        let p = Process()
+        let p = ChildProcess()
         p.executableURL = URL(fileURLWithPath: PythonVectors.python)
         p.arguments = [PythonVectors.packageRoot.appendingPathComponent("Tests/vectors/fake_rpc.py").path]
         let out = Pipe(), input = Pipe()
         p.standardOutput = out
         p.standardInput = input
-        try p.launchSerialized()
+        try p.run()
         var line = Data()
         while !line.contains(UInt8(ascii: "\n")) {
             let chunk = out.fileHandleForReading.availableData

@@ -111,12 +111,13 @@ struct OpsServerTests {
         let group = ServiceGroup(configuration: .init(services: [.init(service: service)], logger: f.logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            // The node is up once it has processed a head (virtual time: advance, then wait on the condition).
-            let deadline = ContinuousClock.now + .seconds(30)
-            f.clock.advance(by: .milliseconds(400))
+            // The node is up once it has processed a head (virtual time: advance, then wait on the condition). The
+            // clock keeps moving while it waits, so a node that starts reading late still finds a new block.
+            let deadline = ContinuousClock.now + .seconds(60)
             while f.node.stats.snapshot.processedHeight[101, default: 0] < 1 {
                 try #require(ContinuousClock.now < deadline, "the node never processed a block")
-                try await Task.sleep(for: .milliseconds(2))
+                f.clock.advance(by: .milliseconds(400))
+                try await Task.sleep(for: .milliseconds(20))
             }
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()  // run() returns normally: a graceful stop is not a failure

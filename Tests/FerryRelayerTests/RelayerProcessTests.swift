@@ -350,7 +350,7 @@ final class ProcessLab: @unchecked Sendable {
     let binary: URL
     let directory: URL
     // Guarded by `lock`.
-    private var processes: [String: Process] = [:]
+    private var processes: [String: ChildProcess] = [:]
     private var everStarted: [String] = []
     private let lock = NSLock()
 
@@ -366,12 +366,12 @@ final class ProcessLab: @unchecked Sendable {
 
     /// Starts `ferry arguments...` as `name` (replacing a dead process of that name), appending to `name.log`.
     @discardableResult
-    func start(name: String, _ arguments: [String], environment extra: [String: String] = [:], stdout: URL? = nil) throws -> Process {
+    func start(name: String, _ arguments: [String], environment extra: [String: String] = [:], stdout: URL? = nil) throws -> ChildProcess {
         let log = path("\(name).log")
         if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
         let errors = try FileHandle(forWritingTo: log)
         errors.seekToEndOfFile()
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = binary
         process.arguments = arguments
         process.currentDirectoryURL = directory
@@ -385,7 +385,7 @@ final class ProcessLab: @unchecked Sendable {
         }
         try lock.withLock {
             if let old = processes[name], old.isRunning { throw TestFailure("\(name) is already running") }
-            try process.launchSerialized()
+            try process.run()
             processes[name] = process
             if !everStarted.contains(name) { everStarted.append(name) }
         }

@@ -33,7 +33,7 @@ struct FerryRun: CustomStringConvertible {
         let err = directory.appendingPathComponent("stderr")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = binary
         process.arguments = arguments + ["--server", "http://127.0.0.1:\(port)"]
         var environment = ProcessInfo.processInfo.environment
@@ -48,7 +48,7 @@ struct FerryRun: CustomStringConvertible {
             exited.yield(finished.terminationStatus)
             exited.finish()
         }
-        try process.launchSerialized()
+        try process.run()
         var iterator = exits.makeAsyncIterator()
         let status = await iterator.next() ?? -1
         return FerryRun(status: status, stdout: try String(contentsOf: out, encoding: .utf8),

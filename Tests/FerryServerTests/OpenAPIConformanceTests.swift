@@ -35,7 +35,7 @@ struct OpenAPIConformanceTests {
 
     /// Runs a process to completion without blocking the cooperative pool; returns its status and combined output.
     static func run(_ executable: String, _ arguments: [String]) async throws -> (Int32, String) {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
@@ -48,7 +48,7 @@ struct OpenAPIConformanceTests {
         process.standardError = handle
         let status: Int32 = try await withCheckedThrowingContinuation { continuation in
             process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.launchSerialized() } catch { continuation.resume(throwing: error) }
+            do { try process.run() } catch { continuation.resume(throwing: error) }
         }
         try handle.close()
         let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""

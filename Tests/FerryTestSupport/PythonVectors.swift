@@ -25,13 +25,13 @@ public enum PythonVectors {
 
     /// Runs `Tests/vectors/<script>` with `arguments` and returns its standard output.
     public static func run(_ script: String, _ arguments: [String]) throws -> Data {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [packageRoot.appendingPathComponent("Tests/vectors/\(script)").path] + arguments
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        try process.launchSerialized()
+        try process.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -32,7 +32,7 @@ struct InteropTests {
         let swiftKeys = try CurveKeyPair.generate(), pythonKeys = try CurveKeyPair.generate()
         let node = try GossipNode(configuration: .init(keyPair: swiftKeys, allowedPeers: [pythonKeys.publicKey]))
 
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [
             packageRoot.appendingPathComponent("Tests/vectors/wire_peer.py").path,
@@ -45,7 +45,7 @@ struct InteropTests {
         let lines = LineStream(output.fileHandleForReading)
         let (exits, exitContinuation) = AsyncStream.makeStream(of: Int32.self)
         process.terminationHandler = { exitContinuation.yield($0.terminationStatus); exitContinuation.finish() }
-        try process.launchSerialized()
+        try process.run()
         defer { if process.isRunning { process.terminate() } }
 
         let endpointLine = try await first(lines.stream, within: .seconds(90), "the peer's ENDPOINT line",
