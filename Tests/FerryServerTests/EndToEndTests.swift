@@ -16,6 +16,19 @@ struct EndToEndTests {
                                                  resultHash: Keccak256.hash(Array(result.utf8)).hex))
     }
 
+    /// The kinds of a payment's events, in order, and the payment the stream ends with.
+    static func follow(_ id: String, _ client: FerryClient) async throws -> ([String], APIPayment?) {
+        var kinds: [String] = []
+        var final: APIPayment?
+        for try await update in client.events(id) {
+            switch update {
+            case let .event(e): kinds.append(e.kind)
+            case let .end(p): final = p
+            }
+        }
+        return (kinds, final)
+    }
+
     @Test("quote, pay on the quote, stream events, confirm the escrow: balances are right on both chains, and a retry pays once")
     func payAndConfirm() async throws {
         let server = try await ServerWorld.make()
@@ -66,14 +79,7 @@ struct EndToEndTests {
         let start = try await world.balance(world.agentAccount, on: SimulatedWorld.chainA)
         try await server.live { client, _ in
             let payment = try await client.pay(Self.escrowRequest(amount: "20", deliverySeconds: 30, provider: provider), idempotencyKey: "late")
-            var final: APIPayment?
-            var kinds: [String] = []
-            for try await update in client.events(payment.id) {
-                switch update {
-                case let .event(e): kinds.append(e.kind)
-                case let .end(p): final = p
-                }
-            }
+            let (kinds, final) = try await Self.follow(payment.id, client)
             #expect(kinds.suffix(3) == ["escrow_expired", "escrow_refund_locked", "escrow_refunded"])
             let p = try #require(final)
             #expect(p.escrow?.state == "refunded")
@@ -99,14 +105,7 @@ struct EndToEndTests {
             let quote = try await client.quote(request)
             #expect(quote.hops.map(\.to) == ["8453:USDC", "900:USDC"])
             let payment = try await client.pay(request, idempotencyKey: "two-hops")
-            var kinds: [String] = []
-            var final: APIPayment?
-            for try await update in client.events(payment.id) {
-                switch update {
-                case let .event(e): kinds.append(e.kind)
-                case let .end(p): final = p
-                }
-            }
+            let (kinds, final) = try await Self.follow(payment.id, client)
             #expect(kinds.suffix(3) == ["forwarded", "released", "delivered"])
             let p = try #require(final)
             #expect(p.state == "delivered")

@@ -47,10 +47,18 @@ public struct PaymentQuote: Sendable, Hashable {
         for leg in route.legs {
             for hop in leg.hops {
                 for node in [hop.from, hop.to] {
-                    if let id = UInt64(RouteNode(id: node).chain) { out.insert(ChainID(id)) }
+                    if let asset = AssetID(routeNode: node) { out.insert(asset.chain) }
                 }
             }
         }
         return out
+    }
+}
+
+extension AssetID {
+    /// The asset of a router node id `"<chain id>:<SYMBOL>"` (the inverse of `RouteNode(asset:)`); nil for other ids.
+    init?(routeNode id: String) {
+        guard let colon = id.firstIndex(of: ":"), let chain = UInt64(id[..<colon]) else { return nil }
+        self.init(chain: ChainID(chain), symbol: String(id[id.index(after: colon)...]))
     }
 }

@@ -80,7 +80,11 @@ extension PaymentService {
             let label = hopCount > 1 ? "hop \(index + 1) of \(hopCount) " : ""
             switch try await hopDestination.gatewayState(of: hop.messageId) {
             case let .released(height) where hop.forwards:
-                guard let next = try await Self.findForwardedLock(of: hop, at: height, on: hopDestination) else { return }
+                // The forwarding gateway locked the next hop in the release's block: the lock whose route commitment
+                // `hop` carries, from the same payer.
+                guard let (next, _) = try await Self.findLock(at: height, on: hopDestination, where: { transfer, _ in
+                    transfer.routeCommitment == hop.payloadHash && transfer.sender == hop.sender
+                }) else { return }
                 payment.forwarded = (payment.forwarded ?? []) + [next]
                 payment.cancelled = false
                 events.append(event(.forwarded, "\(label)released at height \(height) on \(hop.destChain) and forwarded: hop \(index + 2) locked there as message \(next.messageId.hex)",
@@ -104,26 +108,6 @@ extension PaymentService {
             }
             return
         }
-    }
-
-    /// The lock a forwarding gateway made for the hop after `hop`, in the block of `hop`'s release at `height`:
-    /// the one whose route commitment `hop` carries, from the same payer.
-    static func findForwardedLock(of hop: Transfer, at height: UInt64, on adapter: any ChainAdapter) async throws(ChainError) -> Transfer? {
-        do {
-            for try await event in adapter.events(from: height) {
-                switch event {
-                case let .locked(_, transfer, _, _) where transfer.routeCommitment == hop.payloadHash && transfer.sender == hop.sender:
-                    return transfer
-                case let .head(ref) where ref.height >= height: return nil
-                default: continue
-                }
-            }
-        } catch let error as ChainError {
-            throw error
-        } catch {
-            throw .unreachable(adapter.info.id, underlying: String(describing: error))
-        }
-        return nil
     }
 
     /// Refreshes every payment that is not finished; returns them.
@@ -162,10 +146,16 @@ extension PaymentService {
 
     /// The Locked event of transaction `tx`, included at `height` (read from the adapter's event stream).
     static func findLock(_ tx: TxID, at height: UInt64, on adapter: any ChainAdapter) async throws(ChainError) -> (Transfer, UInt64)? {
+        try await findLock(at: height, on: adapter) { _, id in id == tx }
+    }
+
+    /// The first Locked event from `height` up to the head that `matches` (transfer, transaction), with its height.
+    static func findLock(at height: UInt64, on adapter: any ChainAdapter,
+                         where matches: (Transfer, TxID) -> Bool) async throws(ChainError) -> (Transfer, UInt64)? {
         do {
             for try await event in adapter.events(from: height) {
                 switch event {
-                case let .locked(_, transfer, block, id) where id == tx: return (transfer, block.height)
+                case let .locked(_, transfer, block, id) where matches(transfer, id): return (transfer, block.height)
                 case let .head(ref) where ref.height >= height: return nil
                 default: continue
                 }

@@ -263,7 +263,7 @@ public actor PaymentService {
         let start = now() / 1000
         for (index, hop) in hops.enumerated() {
             let label = "hop \(index + 1) (\(hop.lane))"
-            guard let from = Self.asset(node: hop.from), let to = Self.asset(node: hop.to), from.chain != to.chain,
+            guard let from = AssetID(routeNode: hop.from), let to = AssetID(routeNode: hop.to), from.chain != to.chain,
                   let fromAsset = adapters[from.chain]?.info.asset(from.symbol), let toAsset = adapters[to.chain]?.info.asset(to.symbol),
                   fromAsset.decimals == toAsset.decimals else {
                 return .failure(.noRoute(reason: "\(label) is not a bridge between two known chains in one unit; only such hops can be executed"))
@@ -288,12 +288,6 @@ public actor PaymentService {
         } catch {
             return .failure(.noRoute(reason: "the quoted hops do not form a route: \(error.description)"))
         }
-    }
-
-    /// The asset of a router node id `"<chain id>:<SYMBOL>"`.
-    static func asset(node: String) -> AssetID? {
-        guard let colon = node.firstIndex(of: ":"), let chain = UInt64(node[..<colon]) else { return nil }
-        return AssetID(chain: ChainID(chain), symbol: String(node[node.index(after: colon)...]))
     }
 
     // MARK: Helpers shared with tracking and escrow

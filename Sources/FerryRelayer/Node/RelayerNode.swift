@@ -156,7 +156,7 @@ public final class RelayerNode: Sendable {
     private func restore(_ context: Context) async throws {
         let open = try await journal.openState()
         if !open.routeTails.isEmpty {
-            _ = book.mutate(at: now) { s, _ in
+            book.state.withLock { s in  // memory only: the links come from the journal
                 for tail in open.routeTails {
                     guard let routeID = tail.routeID, let hop = tail.hopIndex else { continue }
                     s.routeAwaiting[tail.transfer.payloadHash] = RouteLink(routeID: routeID, hop: hop + 1)

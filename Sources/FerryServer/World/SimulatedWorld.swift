@@ -95,11 +95,10 @@ public final class SimulatedWorld: Sendable {
         let ledgerC = SimulatedLedger(config: configC, clock: .virtual(clock))
         let agent = try PrivateKeySigner(seed: seed, index: 100)
         let escrow = try PrivateKeySigner(seed: seed, index: 101)
-        let eth = try Amount(decimal: "100", decimals: 18)
         for ledger in [ledgerA, ledgerB, ledgerC] {
             try await ledger.addLiquidity("USDC", amount: try Amount(decimal: "1000000", decimals: 6))
             let native = ledger.config.info.nativeAsset
-            let gas = native.symbol == "ETH" ? eth : try Amount(decimal: "1000", decimals: native.decimals)
+            let gas = try Amount(decimal: "100", decimals: native.decimals)  // 100 ETH or 100 SOL of fees
             for key in relayerKeys + [agent, escrow] {
                 try await ledger.fund(Address(key.address.bytes32), asset: native.symbol, amount: gas)
             }
