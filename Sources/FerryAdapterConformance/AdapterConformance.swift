@@ -22,7 +22,8 @@ public enum AdapterConformance {
         public static let release = "a release with k-of-n signatures pays the receiver"
         public static let secondRelease = "a second release of the same id fails"
         public static let cancel = "cancel works only after the deadline and excludes release"
-        public static let refund = "refund works only with a cancel attestation, once"
+        public static let refund = "refund works only with Refund attestations in the source's own domain, after the deadline, once"
+        public static let assetPairs = "locks and releases of an asset pair the gateway has not registered are refused"
         public static let reorg = "reorg notices arrive on the event stream"
     }
 
@@ -114,6 +115,7 @@ final class ConformanceSession<Harness: ConformanceHarness>: Sendable {
         }
         await record(Names.cancel) { try await checkCancel() }
         await record(Names.refund) { try await checkRefund() }
+        await record(Names.assetPairs) { try await checkAssetPairs() }
         await record(Names.reorg) { try await checkReorg() }
         return checks
     }

@@ -31,7 +31,7 @@ public struct ConformanceLane: Sendable, Hashable {
     public var asset: String
     /// The remote chain of the lane.
     public var remoteChain: ChainID
-    /// The remote chain's gateway (refunds verify `Cancel` attestations in its EIP-712 domain).
+    /// The remote chain's gateway (its EIP-712 domain is where the remote side's attestations live).
     public var remoteGateway: EthereumAddress
     /// The remote side's asset id (``Transfer/destAsset`` of locks).
     public var remoteAsset: Bytes32

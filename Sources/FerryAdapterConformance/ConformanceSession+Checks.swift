@@ -196,17 +196,25 @@ extension ConformanceSession {
         let remote = lane.remoteDomain
         let relayers = try await harness.relayerSigners()
         let k = try await adapter.relayerSet().threshold
+        let own = info.attestationDomain
         let releaseSigs = try relayers.prefix(k).map { try $0.sign(digest: FerryAttestation.release(messageId: id).digest(in: remote)) }
         try await expectRejected(.refund(lockedTransfer, signatures: releaseSigs), signer: signer,
                                  label: "refund with Release attestations (no cancel)")
-        let cancelSigs = try relayers.prefix(k).map { try $0.sign(digest: FerryAttestation.cancel(messageId: id).digest(in: remote)) }
+        let remoteCancelSigs = try relayers.prefix(k).map { try $0.sign(digest: FerryAttestation.cancel(messageId: id).digest(in: remote)) }
+        let cancelSigs = try relayers.prefix(k).map { try $0.sign(digest: FerryAttestation.refund(messageId: id).digest(in: own)) }
         if k >= 2 {
             try await expectRejected(.refund(lockedTransfer, signatures: Array(cancelSigs.prefix(k - 1))), signer: signer,
-                                     label: "refund with fewer Cancel attestations than the threshold")
+                                     label: "refund with fewer Refund attestations than the threshold")
         }
         // A refund is only possible once the destination could have cancelled, i.e. after the deadline.
         try await expectRejected(.refund(lockedTransfer, signatures: cancelSigs), signer: signer, label: "refund before the deadline")
         try await harness.advance(seconds: window + 1 + info.blockTimeMillis / 1_000)
+        // The destination's Cancel signatures prove nothing about what the destination did: never a refund.
+        try await expectRejected(.refund(lockedTransfer, signatures: remoteCancelSigs), signer: signer,
+                                 label: "refund with the destination's Cancel attestations")
+        let refundSigsElsewhere = try relayers.prefix(k).map { try $0.sign(digest: FerryAttestation.refund(messageId: id).digest(in: remote)) }
+        try await expectRejected(.refund(lockedTransfer, signatures: refundSigsElsewhere), signer: signer,
+                                 label: "refund with Refund attestations in another gateway's domain")
         let before = try await adapter.balance(of: sender, asset: lane.asset)
         let refund = try await adapter.submit(.refund(lockedTransfer, signatures: cancelSigs), signer: signer, priority: .high)
         _ = try await waitForInclusion(refund, what: "refund")
@@ -218,6 +226,25 @@ extension ConformanceSession {
             throw CheckFailure("gatewayState does not report message \(id) refunded")
         }
         try await expectRejected(.refund(lockedTransfer, signatures: cancelSigs), signer: signer, label: "a second refund")
+    }
+
+    /// A lock that names another destination asset than the registered pair's, a lock of an asset the gateway
+    /// does not list, and a release whose source asset is not the one paired with the destination asset: all
+    /// refused, whatever the signatures.
+    func checkAssetPairs() async throws {
+        let signer = try await harness.makeFundedSigner(asset: lane.asset, amount: try lane.amount * Amount(10))
+        var wrongDest = try await makeOutboundTransfer(sender: Address(signer.address.bytes32), deadlineIn: 3_600)
+        let stranger = Self.evmShaped(Keccak256.hash("ferry.conformance.unregistered.asset")).bytes32
+        wrongDest.destAsset = stranger
+        try await expectRejected(.lock(wrongDest), signer: signer, label: "lock naming a destination asset outside the registered pair")
+        var selfMinted = try await makeOutboundTransfer(sender: Address(signer.address.bytes32), deadlineIn: 3_600)
+        selfMinted.sourceAsset = stranger
+        try await expectRejected(.lock(selfMinted), signer: signer, label: "lock of an asset with no registered pair")
+        var inbound = try await makeInboundTransfer(nonce: 7, deadlineIn: 3_600)
+        inbound.sourceAsset = stranger
+        let submitter = try await harness.makeFundedSigner(asset: info.nativeAsset.symbol, amount: Amount(0))
+        try await expectRejected(.release(inbound, signatures: try await attest(.release(messageId: inbound.messageId))),
+                                 signer: submitter, label: "release of a transfer from an unpaired source asset")
     }
 
     func checkReorg() async throws {

@@ -61,7 +61,8 @@ public struct ChainInfo: Sendable, Hashable {
     /// The asset with `symbol`, if the chain has it.
     public func asset(_ symbol: String) -> AssetInfo? { assets.first { $0.symbol == symbol } }
 
-    /// The EIP-712 domain attestations for releases and cancels on this chain are signed in.
+    /// The EIP-712 domain attestations for releases and cancels to this chain, and refunds of locks on it, are
+    /// signed in.
     public var attestationDomain: EIP712Domain { .ferry(chainId: id.rawValue, gateway: gateway) }
 }
 
@@ -122,7 +123,8 @@ public enum GatewayCall: Sendable, Hashable {
     case release(Transfer, signatures: [Signature], onward: [Transfer] = [])
     /// Destination chain, after the deadline: mark the id cancelled so it can never be released, given k-of-n `Cancel` attestations.
     case cancel(Transfer, signatures: [Signature])
-    /// Source chain: refund the sender, given k-of-n `Cancel` attestations (signed in the destination's domain).
+    /// Source chain: refund the sender what the lock took, given k-of-n `Refund` attestations (signed in the source
+    /// gateway's own domain, once the destination's cancel is final).
     case refund(Transfer, signatures: [Signature])
 }
 

@@ -1,5 +1,6 @@
-/// What a relayer signs: release or cancel of one message id, as EIP-712 typed data
-/// (`Release(bytes32 messageId)` or `Cancel(bytes32 messageId)`) in a destination domain.
+/// What a relayer signs about one message id, as EIP-712 typed data: `Release(bytes32 messageId)` and
+/// `Cancel(bytes32 messageId)` in the destination gateway's domain, `Refund(bytes32 messageId)` in the source
+/// gateway's domain (given only once the destination's `Cancelled` event is final).
 ///
 /// Any standard Ethereum library (and the Vyper gateway's `ecrecover`) verifies these signatures.
 public enum FerryAttestation: Hashable, Sendable {
@@ -7,16 +8,20 @@ public enum FerryAttestation: Hashable, Sendable {
     case release(messageId: Bytes32)
     /// Cancel the transfer `messageId` after its deadline, enabling a refund on the source chain.
     case cancel(messageId: Bytes32)
+    /// Refund the sender of `messageId` on the source chain: the destination cancelled it, and that is final.
+    case refund(messageId: Bytes32)
 
     /// `keccak256("Release(bytes32 messageId)")`.
     public static let releaseTypeHash = Keccak256.hash("Release(bytes32 messageId)")
     /// `keccak256("Cancel(bytes32 messageId)")`.
     public static let cancelTypeHash = Keccak256.hash("Cancel(bytes32 messageId)")
+    /// `keccak256("Refund(bytes32 messageId)")`.
+    public static let refundTypeHash = Keccak256.hash("Refund(bytes32 messageId)")
 
     /// The message id this attestation is about.
     public var messageId: Bytes32 {
         switch self {
-        case let .release(id), let .cancel(id): id
+        case let .release(id), let .cancel(id), let .refund(id): id
         }
     }
 
@@ -25,13 +30,15 @@ public enum FerryAttestation: Hashable, Sendable {
         switch self {
         case .release: Self.releaseTypeHash
         case .cancel: Self.cancelTypeHash
+        case .refund: Self.refundTypeHash
         }
     }
 
     /// `hashStruct`: `keccak256(typeHash || messageId)`.
     public var structHash: Bytes32 { EIP712.hash(typeHash, messageId) }
 
-    /// The digest to sign in `domain` (normally `EIP712Domain.ferry(chainId:gateway:)` of the destination).
+    /// The digest to sign in `domain` (`EIP712Domain.ferry(chainId:gateway:)` of the destination for
+    /// release and cancel, of the source for refund).
     public func digest(in domain: EIP712Domain) -> Bytes32 {
         EIP712.digest(domainSeparator: domain.separator, structHash: structHash)
     }

@@ -67,6 +67,11 @@ public enum GatewayABI {
         "domainSeparator": "domainSeparator()",
         "releaseDigest": "releaseDigest(bytes32)",
         "cancelDigest": "cancelDigest(bytes32)",
+        "refundDigest": "refundDigest(bytes32)",
+        "quoteLock": "quoteLock(uint64,bytes32,uint256,uint256)",
+        "lockedValue": "lockedValue(bytes32)",
+        "refundable": "refundable(bytes32)",
+        "setAssetPair": "setAssetPair(uint64,bytes32,bytes32,uint8,uint8,bool)",
         "setRelayers": "setRelayers(address[],uint256)",
         "setDestinationGateway": "setDestinationGateway(uint64,address)",
         "setLaneLimit": "setLaneLimit(uint64,bytes32,uint256,uint256)",
@@ -117,6 +122,19 @@ public enum GatewayABI {
 
     /// `status(messageId)`.
     public static func status(_ messageId: Bytes32) -> [UInt8] { ABI.call(sig("status"), [.bytes32(messageId)]) }
+
+    /// `quoteLock(destChain, sourceAsset, amount, fee)`: what a lock takes (converted amount + fee, source units).
+    public static func quoteLock(destChain: ChainID, sourceAsset: Bytes32, amount: Amount, fee: Amount) -> [UInt8] {
+        ABI.call(sig("quoteLock"), [.uint64(destChain.rawValue), .bytes32(sourceAsset), .uint(amount), .uint(fee)])
+    }
+
+    /// `setAssetPair(remoteChain, localAsset, remoteAsset, localDecimals, remoteDecimals, registered)` (owner).
+    public static func setAssetPair(remoteChain: ChainID, localAsset: Bytes32, remoteAsset: Bytes32, localDecimals: Int,
+                                    remoteDecimals: Int, registered: Bool = true) -> [UInt8] {
+        ABI.call(sig("setAssetPair"), [.uint64(remoteChain.rawValue), .bytes32(localAsset), .bytes32(remoteAsset),
+                                       .uint64(UInt64(clamping: localDecimals)), .uint64(UInt64(clamping: remoteDecimals)),
+                                       .bool(registered)])
+    }
 
     /// A call with no arguments, by function name (`getRelayers`, `threshold`, `nextNonce`, `paused`, ...).
     public static func call(_ name: String) -> [UInt8] { ABI.call(sig(name), []) }

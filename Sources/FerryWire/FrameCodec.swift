@@ -134,7 +134,7 @@ public enum FrameCodec {
         let messageId = try r.bytes32()
         let actionByte = try r.u8()
         guard let action = AttestationAction(rawValue: actionByte) else {
-            throw FrameError(.badField, "attestation action \(actionByte) at offset 42, expected 1 (release) or 2 (cancel)")
+            throw FrameError(.badField, "attestation action \(actionByte) at offset 42, expected 1 (release), 2 (cancel) or 3 (refund)")
         }
         let signer = try SignerAddress(bytes: try r.take(20))
         let signature = try AttestationSignature(bytes: try r.take(65))
@@ -173,7 +173,7 @@ public enum FrameCodec {
             let messageId = try r.bytes32()
             let actionByte = try r.u8()
             guard let action = AttestationAction(rawValue: actionByte) else {
-                throw FrameError(.badField, "attestations entry \(i): action \(actionByte) at offset \(base + 40), expected 1 or 2")
+                throw FrameError(.badField, "attestations entry \(i): action \(actionByte) at offset \(base + 40), expected 1, 2 or 3")
             }
             let signer: SignerAddress
             let signature: AttestationSignature

@@ -114,7 +114,7 @@ struct GatewayTests {
         await chain.expectConserved()
     }
 
-    @Test("refund needs Cancel attestations in the destination's domain, and happens once", arguments: [LaneMode.lockRelease, .burnMint])
+    @Test("refund needs Refund attestations in the source's own domain, and happens once", arguments: [LaneMode.lockRelease, .burnMint])
     func refund(mode: LaneMode) async throws {
         let chain = try await TestChain.make(.bitcoin, mode: mode)
         let alice = try await chain.account(1)
@@ -124,16 +124,20 @@ struct GatewayTests {
             if case let .locked(_, t, _, id) = e, id == tx { t } else { nil }
         }.first)
         let id = locked.messageId
-        // Cancel signed in this (source) chain's own domain is not a destination cancel.
+        // Cancel attestations, in either domain, prove nothing about the destination: no refund with them.
         await #expect(throws: ChainError.self) {
             _ = try await chain.adapter.submit(.refund(locked, signatures: try chain.attest(.cancel(messageId: id))), signer: alice, priority: .high)
+        }
+        await #expect(throws: ChainError.self) {
+            _ = try await chain.adapter.submit(.refund(locked, signatures: try chain.attest(.cancel(messageId: id), in: chain.remoteDomain)),
+                                               signer: alice, priority: .high)
         }
         await #expect(throws: ChainError.self) {
             _ = try await chain.adapter.submit(.refund(locked, signatures: try chain.attest(.release(messageId: id), in: chain.remoteDomain)),
                                                signer: alice, priority: .high)
         }
-        let good = try chain.attest(.cancel(messageId: id), in: chain.remoteDomain)
-        // Even with valid Cancel attestations, no refund before the deadline (the destination could still release).
+        let good = try chain.attest(.refund(messageId: id))
+        // Even with valid Refund attestations, no refund before the deadline (the destination could still release).
         await #expect(throws: ChainError.self) {
             _ = try await chain.adapter.submit(.refund(locked, signatures: good), signer: alice, priority: .high)
         }

@@ -65,6 +65,8 @@ struct DevNodeTests {
         let openLane = ABI.call(GatewayABI.functionSignatures["setLaneLimit"] ?? "",
                                 [.uint64(remote), .bytes32(.zero), .uint(Amount(1_000_000)), .uint(Amount(1))])
         _ = try await env.send(to: gateway, data: openLane)
+        _ = try await env.send(to: gateway, data: GatewayABI.setAssetPair(remoteChain: ChainID(remote), localAsset: .zero, remoteAsset: .zero,
+                                                                          localDecimals: 18, remoteDecimals: 18))
 
         // lock 1000 + 10 wei toward chain 999
         let receiver = try EthereumAddress(hex: "0x00000000000000000000000000000000000000bb")

@@ -50,16 +50,19 @@ struct EVMRelayerEndToEndTests {
         try await bed2.send(from: bed2.owner, to: bed2.gateway, data: ABI.call(sig["setDestinationGateway"] ?? "", [.uint64(Self.solana.rawValue), .address(simGateway)]))
         try await bed2.send(from: bed2.owner, to: bed2.gateway, data: ABI.call(sig["setLaneLimit"] ?? "", [
             .uint64(Self.solana.rawValue), .bytes32(bed2.token.bytes32), .uint(Amount(1_000_000_000_000)), .uint(Amount(1_000_000_000))]))
+        // The simulated chain's TUSD (its own token id) pairs with node 2's test token, 6 decimals on both sides.
+        let usdc = try AssetInfo.token(symbol: "TUSD", decimals: 6)
+        try await bed2.send(from: bed2.owner, to: bed2.gateway, data: GatewayABI.setAssetPair(
+            remoteChain: Self.solana, localAsset: bed2.token.bytes32, remoteAsset: usdc.gatewayID, localDecimals: 6, remoteDecimals: 6))
         // Relayers pay gas on the EVM chains.
         for relayer in EVMTestbed.relayers {
             for bed in [bed1, bed2] { try await bed.send(from: bed.owner, to: relayer.address, value: EVMTestbed.ether) }
         }
-        // The simulated Solana-like chain on wall-clock time, with a USDC lane to node 2's test token.
-        let usdc = try AssetInfo.token(symbol: "USDC", decimals: 6)
+        // The simulated Solana-like chain on wall-clock time, with a TUSD lane to node 2's test token.
         let simConfig = try SimulatedChainConfig.preset(
             .solana, id: Self.solana, tokens: [usdc],
             relayers: RelayerSet(members: EVMTestbed.relayers.map(\.address), threshold: Int(EVMTestbed.threshold)),
-            lanes: [LaneConfig(remoteChain: ChainID(1338), asset: "USDC", remoteDecimals: 6)],
+            lanes: [LaneConfig(remoteChain: ChainID(1338), asset: "TUSD", remoteDecimals: 6, remoteAsset: bed2.token.bytes32)],
             remoteGateways: [ChainID(1338): bed2.gateway], finalityDepth: 2)
         let sim = SimulatedLedger(config: simConfig, clock: .wall)
         let simAdapter = SimulatedChainAdapter(ledger: sim)
@@ -91,7 +94,7 @@ struct EVMRelayerEndToEndTests {
             // 2. Simulated Solana-like chain -> EVM node 2, USDC into the test token.
             let simSender = try PrivateKeySigner(seed: 0x501A, index: 1)
             try await sim.fund(Address(simSender.address.bytes32), asset: "SOL", amount: Amount(10_000_000_000))
-            try await sim.fund(Address(simSender.address.bytes32), asset: "USDC", amount: Amount(50_000_000))
+            try await sim.fund(Address(simSender.address.bytes32), asset: "TUSD", amount: Amount(50_000_000))
             let tokenReceiver = try EthereumAddress(hex: "0x00000000000000000000000000000000000000e3")
             let simHead = try await simAdapter.head()
             let simTransfer = Transfer(sourceChain: Self.solana, destChain: 1338, nonce: 0, sender: Address(simSender.address.bytes32),
@@ -102,7 +105,7 @@ struct EVMRelayerEndToEndTests {
                 try await a2.balance(of: Address(tokenReceiver.bytes32), asset: "TUSD") == Amount(12_500_000)
             }
             // The sender paid amount + fee on the simulated chain.
-            #expect(try await sim.balance(of: Address(simSender.address.bytes32), asset: "USDC") == Amount(50_000_000 - 12_510_000))
+            #expect(try await sim.balance(of: Address(simSender.address.bytes32), asset: "TUSD") == Amount(50_000_000 - 12_510_000))
             group.cancelAll()
         }
         for g in gossip { await g.close() }

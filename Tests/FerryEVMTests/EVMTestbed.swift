@@ -50,9 +50,12 @@ struct EVMTestbed: Sendable {
                          gateway: gateway, token: token)
         let sig = GatewayABI.functionSignatures
         _ = try await bed.send(from: owner, to: gateway, data: ABI.call(sig["setDestinationGateway"] ?? "", [.uint64(remoteChain), .address(gateway)]))
-        for asset in [Bytes32.zero, token.bytes32] {
+        for (asset, decimals) in [(Bytes32.zero, 18), (token.bytes32, tokenDecimals)] {
             _ = try await bed.send(from: owner, to: gateway, data: ABI.call(sig["setLaneLimit"] ?? "",
                                                                             [.uint64(remoteChain), .bytes32(asset), .uint(try ether * Amount(1_000)), .uint(ether)]))
+            // Both nodes deploy the token at the same address: each asset pairs with itself on the remote chain.
+            _ = try await bed.send(from: owner, to: gateway, data: GatewayABI.setAssetPair(
+                remoteChain: ChainID(remoteChain), localAsset: asset, remoteAsset: asset, localDecimals: decimals, remoteDecimals: decimals))
         }
         _ = try await bed.send(from: owner, to: gateway, value: try ether * Amount(1_000))
         try await bed.mint(to: gateway, amount: Amount(1_000_000_000_000))

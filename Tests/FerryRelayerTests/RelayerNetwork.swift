@@ -25,7 +25,8 @@ final class RelayerNetwork: Sendable {
         return logger
     }()
 
-    init(relayers n: Int = 5, threshold: Int = 3, seed: UInt64 = 7, withChainC: Bool = false) async throws {
+    /// - Parameter remoteAssetAB: what chain A's gateway pairs its USDC with on B (nil: B's USDC).
+    init(relayers n: Int = 5, threshold: Int = 3, seed: UInt64 = 7, withChainC: Bool = false, remoteAssetAB: Bytes32? = nil) async throws {
         keys = try (0..<UInt64(n)).map { try PrivateKeySigner(seed: seed, index: $0) }
         self.threshold = threshold
         usdc = try AssetInfo.token(symbol: "USDC", decimals: 6)
@@ -41,7 +42,7 @@ final class RelayerNetwork: Sendable {
         }
         let configA = try SimulatedChainConfig.preset(
             .solana, id: Self.chainA, tokens: [usdc], relayers: set,
-            lanes: [LaneConfig(remoteChain: Self.chainB, asset: "USDC", remoteDecimals: 6)],
+            lanes: [LaneConfig(remoteChain: Self.chainB, asset: "USDC", remoteDecimals: 6, remoteAsset: remoteAssetAB)],
             remoteGateways: [Self.chainB: gatewayB], finalityDepth: 8, seed: seed)
         let configB = try SimulatedChainConfig.preset(
             .rollup, id: Self.chainB, tokens: [usdc], relayers: set,
@@ -97,10 +98,12 @@ final class RelayerNetwork: Sendable {
         return nodes
     }
 
-    func node(_ index: Int, gossip: GossipNode, graceMillis: UInt64 = 3_000) throws -> RelayerNode {
-        var configuration = RelayerNodeConfiguration(
-            nodeID: "relayer-\(index)", key: keys[index].key,
-            adapters: ledgers.mapValues { SimulatedChainAdapter(ledger: $0) as any ChainAdapter })
+    /// - Parameter wrap: replaces a chain's adapter (a lying RPC node, say) in this node's view.
+    func node(_ index: Int, gossip: GossipNode, graceMillis: UInt64 = 3_000,
+              wrap: (ChainID, any ChainAdapter) -> any ChainAdapter = { $1 }) throws -> RelayerNode {
+        var adapters: [ChainID: any ChainAdapter] = [:]
+        for (id, ledger) in ledgers { adapters[id] = wrap(id, SimulatedChainAdapter(ledger: ledger)) }
+        var configuration = RelayerNodeConfiguration(nodeID: "relayer-\(index)", key: keys[index].key, adapters: adapters)
         configuration.graceMillis = graceMillis
         return RelayerNode(configuration: configuration, journal: try Journal(path: journalPath(index)), gossip: gossip,
                            clock: .virtual(clock), logger: logger)

@@ -3,14 +3,18 @@
 """
 @title Ferry gateway
 @notice Locks value for cross-chain transfers and releases it on k-of-n relayer attestations.
-@dev One gateway per chain. A transfer is locked on its source gateway, released on its destination
-     gateway with k-of-n EIP-712 `Release(bytes32 messageId)` signatures, or, after its deadline,
-     cancelled on the destination with k-of-n `Cancel(bytes32 messageId)` signatures and refunded on the
-     source with the same Cancel signatures (made in the destination gateway's domain).
+@dev One gateway per chain; the rules are those of docs/architecture.md ("Gateway rules"). A transfer is
+     locked on its source gateway, released on its destination gateway with k-of-n EIP-712
+     `Release(bytes32 messageId)` signatures, or, after its deadline, cancelled on the destination with k-of-n
+     `Cancel(bytes32 messageId)` signatures (both in the destination gateway's domain) and then refunded on the
+     source with k-of-n `Refund(bytes32 messageId)` signatures in the source gateway's own domain, which relayers
+     give only once the destination's `Cancelled` event is final.
      messageId = keccak256(abi.encode(transfer)); the `Locked` event's data is exactly abi.encode(transfer).
      Assets are bytes32: zero is the chain's native coin, anything else a left-padded ERC-20 address.
-     The source locks `amount + fee` of the source asset; the destination pays `amount` of the
-     destination asset from its own liquidity.
+     Every lane has a registered asset pair (remote chain, local asset) -> (remote asset, decimals on both
+     sides), the same on both gateways. A lock takes `amount` (destination units) converted to source units,
+     rounded up, plus `fee` (source units); the destination pays `amount` of the destination asset from its
+     liquidity, never from the value that backs this gateway's own refundable locks.
 """
 
 from ethereum.ercs import IERC20
@@ -35,6 +39,12 @@ struct Signature:
     r: bytes32
     s: bytes32
     v: uint8
+
+struct AssetPair:
+    remoteAsset: bytes32
+    localDecimals: uint8
+    remoteDecimals: uint8
+    registered: bool
 
 struct Bucket:
     capacity: uint256
@@ -84,6 +94,14 @@ event LaneLimitChanged:
     capacity: uint256
     refillPerSecond: uint256
 
+event AssetPairChanged:
+    remoteChain: indexed(uint64)
+    localAsset: indexed(bytes32)
+    remoteAsset: bytes32
+    localDecimals: uint8
+    remoteDecimals: uint8
+    registered: bool
+
 event DestinationGatewayChanged:
     chainId: indexed(uint64)
     gateway: address
@@ -113,6 +131,8 @@ NAME_HASH: constant(bytes32) = keccak256("Ferry")
 VERSION_HASH: constant(bytes32) = keccak256("1")
 RELEASE_TYPEHASH: constant(bytes32) = keccak256("Release(bytes32 messageId)")
 CANCEL_TYPEHASH: constant(bytes32) = keccak256("Cancel(bytes32 messageId)")
+REFUND_TYPEHASH: constant(bytes32) = keccak256("Refund(bytes32 messageId)")
+MAX_DECIMALS: constant(uint8) = 77
 # secp256k1n / 2: larger s values are the malleable twins of valid signatures.
 HALF_CURVE_ORDER: constant(uint256) = 57896044618658097711785492504343953926418782139537452191302581570759080747168
 
@@ -127,6 +147,12 @@ isRelayer: public(HashMap[address, bool])
 status: public(HashMap[bytes32, uint8])
 destinationGateway: public(HashMap[uint64, address])
 buckets: HashMap[bytes32, Bucket]
+# (remote chain, local asset) -> the asset it pairs with on the remote chain, and both sides' decimals.
+pairs: HashMap[bytes32, AssetPair]
+# What each lock here took (source units, fee included): exactly what its refund returns.
+lockedValue: public(HashMap[bytes32, uint256])
+# Per asset, the value of locks here not yet refunded: releases never spend it.
+refundable: public(HashMap[bytes32, uint256])
 
 
 @deploy
@@ -154,8 +180,11 @@ def __default__():
 def lock(destChain: uint64, receiver: bytes32, sourceAsset: bytes32, destAsset: bytes32, amount: uint256,
          fee: uint256, deadline: uint64, payloadHash: bytes32) -> bytes32:
     """
-    @notice Locks `amount + fee` of `sourceAsset` from the caller and records the transfer.
-    @dev Native coin: send exactly `amount + fee` as value. ERC-20: approve the gateway first, send no value.
+    @notice Locks `amount` (destination units) converted to `sourceAsset` units, rounded up, plus `fee`
+            (source units) from the caller and records the transfer.
+    @dev The pair (destChain, sourceAsset) -> destAsset must be registered, and the converted amount fits the
+         lane's rate limit (the same bucket as releases from destChain). Native coin: send exactly the
+         converted amount plus fee as value (`quoteLock` says how much). ERC-20: approve the gateway first.
     @return The transfer's messageId.
     """
     assert not self.paused, "ferry: paused"
@@ -164,7 +193,12 @@ def lock(destChain: uint64, receiver: bytes32, sourceAsset: bytes32, destAsset: 
     assert amount > 0, "ferry: zero amount"
     assert receiver != empty(bytes32), "ferry: zero receiver"
     assert convert(deadline, uint256) > block.timestamp, "ferry: deadline in the past"
-    total: uint256 = amount + fee
+    pair: AssetPair = self.pairs[self._laneKey(destChain, sourceAsset)]
+    assert pair.registered, "ferry: asset pair not registered"
+    assert pair.remoteAsset == destAsset, "ferry: destination asset does not match the registered pair"
+    converted: uint256 = self._toLocal(amount, pair)
+    self._consume(destChain, sourceAsset, converted)
+    total: uint256 = converted + fee
 
     t: Transfer = Transfer(
         version=TRANSFER_VERSION, sourceChain=convert(chain.id, uint64), destChain=destChain,
@@ -175,9 +209,11 @@ def lock(destChain: uint64, receiver: bytes32, sourceAsset: bytes32, destAsset: 
     assert self.status[messageId] == UNSEEN, "ferry: transfer already exists"
     self.status[messageId] = LOCKED
     self.nextNonce += 1
+    self.lockedValue[messageId] = total
+    self.refundable[sourceAsset] += total
 
     if sourceAsset == empty(bytes32):
-        assert msg.value == total, "ferry: value must equal amount + fee"
+        assert msg.value == total, "ferry: value must equal the converted amount + fee"
     else:
         assert msg.value == 0, "ferry: value sent with a token lock"
         token: address = self._toAddress(sourceAsset)
@@ -197,6 +233,8 @@ def lock(destChain: uint64, receiver: bytes32, sourceAsset: bytes32, destAsset: 
 def release(transfer: Transfer, signatures: DynArray[Signature, MAX_RELAYERS]) -> bytes32:
     """
     @notice Pays `transfer.amount` of `transfer.destAsset` to `transfer.receiver` on k-of-n Release attestations.
+    @dev The pair (sourceChain, destAsset) -> sourceAsset must be registered here too; the payment may not
+         touch the value backing refundable locks (`refundable`).
     @param signatures EIP-712 `Release(messageId)` signatures in this gateway's domain, ordered by
            strictly increasing signer address.
     """
@@ -209,11 +247,16 @@ def release(transfer: Transfer, signatures: DynArray[Signature, MAX_RELAYERS]) -
     assert state != RELEASED, "ferry: already released"
     assert state != CANCELLED, "ferry: transfer cancelled"
     assert convert(transfer.deadline, uint256) >= block.timestamp, "ferry: deadline passed"
+    pair: AssetPair = self.pairs[self._laneKey(transfer.sourceChain, transfer.destAsset)]
+    assert pair.registered and pair.remoteAsset == transfer.sourceAsset, "ferry: asset pair not registered"
     self._verify(self._digest(RELEASE_TYPEHASH, messageId, chain.id, self), signatures)
     self._consume(transfer.sourceChain, transfer.destAsset, transfer.amount)
     self.status[messageId] = RELEASED
 
     receiver: address = self._toAddress(transfer.receiver)
+    held: uint256 = self._holding(transfer.destAsset)
+    reserved: uint256 = self.refundable[transfer.destAsset]
+    assert held >= reserved and held - reserved >= transfer.amount, "ferry: release would spend refundable value"
     self._pay(transfer.destAsset, receiver, transfer.amount)
     log Released(messageId=messageId, receiver=receiver, asset=transfer.destAsset, amount=transfer.amount)
     return messageId
@@ -223,9 +266,10 @@ def release(transfer: Transfer, signatures: DynArray[Signature, MAX_RELAYERS]) -
 def cancel(transfer: Transfer, signatures: DynArray[Signature, MAX_RELAYERS]) -> bytes32:
     """
     @notice Marks an unreleased transfer cancelled after its deadline, on k-of-n Cancel attestations.
-    @dev After this, release is impossible and relayers may attest the cancel to the source for a refund.
+    @dev After this, release is impossible; once this is final, relayers attest `Refund` to the source.
+         Works while paused: it only ends a transfer that can no longer be released.
     """
-    assert not self.paused, "ferry: paused"
+    assert transfer.version == TRANSFER_VERSION, "ferry: unsupported transfer version"
     assert convert(transfer.destChain, uint256) == chain.id, "ferry: wrong destination chain"
     messageId: bytes32 = self._messageId(transfer)
     state: uint8 = self.status[messageId]
@@ -242,23 +286,25 @@ def cancel(transfer: Transfer, signatures: DynArray[Signature, MAX_RELAYERS]) ->
 @nonreentrant
 def refund(transfer: Transfer, signatures: DynArray[Signature, MAX_RELAYERS]) -> bytes32:
     """
-    @notice Returns `amount + fee` to the sender of a transfer locked here and cancelled on its destination.
-    @param signatures EIP-712 `Cancel(messageId)` signatures in the destination gateway's domain.
+    @notice Returns what the lock took (`lockedValue`: converted amount + fee) to the sender of a transfer
+            locked here and cancelled on its destination.
+    @param signatures EIP-712 `Refund(messageId)` signatures in this gateway's own domain, which relayers give
+           only after the destination's `Cancelled` event is final. Works while paused.
     """
-    assert not self.paused, "ferry: paused"
+    assert transfer.version == TRANSFER_VERSION, "ferry: unsupported transfer version"
     assert convert(transfer.sourceChain, uint256) == chain.id, "ferry: wrong source chain"
     messageId: bytes32 = self._messageId(transfer)
     state: uint8 = self.status[messageId]
     assert state != REFUNDED, "ferry: already refunded"
     assert state == LOCKED, "ferry: unknown transfer"
     assert block.timestamp > convert(transfer.deadline, uint256), "ferry: deadline not reached"
-    remote: address = self.destinationGateway[transfer.destChain]
-    assert remote != empty(address), "ferry: unknown destination chain"
-    self._verify(self._digest(CANCEL_TYPEHASH, messageId, convert(transfer.destChain, uint256), remote), signatures)
+    self._verify(self._digest(REFUND_TYPEHASH, messageId, chain.id, self), signatures)
     self.status[messageId] = REFUNDED
 
     sender: address = self._toAddress(transfer.sender)
-    total: uint256 = transfer.amount + transfer.fee
+    total: uint256 = self.lockedValue[messageId]
+    self.lockedValue[messageId] = 0
+    self.refundable[transfer.sourceAsset] -= total
     self._pay(transfer.sourceAsset, sender, total)
     log Refunded(messageId=messageId, sender=sender, asset=transfer.sourceAsset, amount=total)
     return messageId
@@ -291,6 +337,29 @@ def releaseDigest(messageId: bytes32) -> bytes32:
 def cancelDigest(messageId: bytes32) -> bytes32:
     """@notice The EIP-712 digest relayers sign to cancel `messageId` here."""
     return self._digest(CANCEL_TYPEHASH, messageId, chain.id, self)
+
+
+@view
+@external
+def refundDigest(messageId: bytes32) -> bytes32:
+    """@notice The EIP-712 digest relayers sign to refund `messageId` here (this gateway's own domain)."""
+    return self._digest(REFUND_TYPEHASH, messageId, chain.id, self)
+
+
+@view
+@external
+def assetPair(remoteChain: uint64, localAsset: bytes32) -> AssetPair:
+    """@notice The asset `localAsset` pairs with on `remoteChain`, and both sides' decimals."""
+    return self.pairs[self._laneKey(remoteChain, localAsset)]
+
+
+@view
+@external
+def quoteLock(destChain: uint64, sourceAsset: bytes32, amount: uint256, fee: uint256) -> uint256:
+    """@notice What `lock` takes for `amount` destination units plus `fee` source units (reverts without a pair)."""
+    pair: AssetPair = self.pairs[self._laneKey(destChain, sourceAsset)]
+    assert pair.registered, "ferry: asset pair not registered"
+    return self._toLocal(amount, pair) + fee
 
 
 @view
@@ -336,20 +405,45 @@ def setDestinationGateway(chainId: uint64, gateway: address):
 
 
 @external
-def setLaneLimit(remoteChain: uint64, asset: bytes32, capacity: uint256, refillPerSecond: uint256):
+def setAssetPair(remoteChain: uint64, localAsset: bytes32, remoteAsset: bytes32, localDecimals: uint8,
+                 remoteDecimals: uint8, registered: bool):
     """
-    @notice Opens (capacity > 0) or closes (capacity 0) the lane releasing `asset` for transfers from
-            `remoteChain`, as a token bucket starting full (owner).
+    @notice Registers (or, with `registered` false, removes) the pair `localAsset` here <-> `remoteAsset` on
+            `remoteChain`, with both sides' decimals (owner). Locks to and releases from `remoteChain` of
+            `localAsset` need it; the remote gateway must register the mirror pair.
     """
     self._onlyOwner()
-    self.buckets[self._laneKey(remoteChain, asset)] = Bucket(
-        capacity=capacity, refillPerSecond=refillPerSecond, tokens=capacity, updatedAt=block.timestamp)
+    assert convert(remoteChain, uint256) != chain.id, "ferry: remote is this chain"
+    assert localDecimals <= MAX_DECIMALS and remoteDecimals <= MAX_DECIMALS, "ferry: decimals above 77"
+    self.pairs[self._laneKey(remoteChain, localAsset)] = AssetPair(
+        remoteAsset=remoteAsset, localDecimals=localDecimals, remoteDecimals=remoteDecimals, registered=registered)
+    log AssetPairChanged(remoteChain=remoteChain, localAsset=localAsset, remoteAsset=remoteAsset,
+                         localDecimals=localDecimals, remoteDecimals=remoteDecimals, registered=registered)
+
+
+@external
+def setLaneLimit(remoteChain: uint64, asset: bytes32, capacity: uint256, refillPerSecond: uint256):
+    """
+    @notice Opens (capacity > 0) or closes (capacity 0) the lane of `asset` with `remoteChain`, a token bucket
+            that locks to and releases from `remoteChain` both draw on (owner). A new lane starts full; changing a lane keeps its
+            current level (capped at the new capacity), so tightening a drained lane hands out nothing.
+    """
+    self._onlyOwner()
+    key: bytes32 = self._laneKey(remoteChain, asset)
+    b: Bucket = self.buckets[key]
+    level: uint256 = capacity
+    if b.updatedAt != 0:
+        level = min(self._refilled(b), capacity)
+    self.buckets[key] = Bucket(capacity=capacity, refillPerSecond=refillPerSecond, tokens=level, updatedAt=block.timestamp)
     log LaneLimitChanged(remoteChain=remoteChain, asset=asset, capacity=capacity, refillPerSecond=refillPerSecond)
 
 
 @external
 def setPaused(paused: bool):
-    """@notice Stops (or resumes) lock, release, cancel and refund (owner)."""
+    """
+    @notice Stops (or resumes) lock and release (owner). Cancel and refund stay open: they only return value
+            to senders, on k-of-n attestations, so a pause can never hold locked value hostage.
+    """
     self._onlyOwner()
     self.paused = paused
     log PausedChanged(paused=paused)
@@ -430,12 +524,17 @@ def _laneKey(remoteChain: uint64, asset: bytes32) -> bytes32:
 def _refilled(b: Bucket) -> uint256:
     if b.capacity == 0:
         return 0
+    if b.tokens >= b.capacity:
+        return b.capacity
     missing: uint256 = b.capacity - b.tokens
     elapsed: uint256 = block.timestamp - b.updatedAt
-    # Compare before multiplying so a huge refill rate cannot overflow.
-    if b.refillPerSecond > 0 and elapsed >= (missing + b.refillPerSecond - 1) // b.refillPerSecond:
+    if b.refillPerSecond == 0 or elapsed == 0:
+        return b.tokens
+    # Divide instead of multiplying: neither a huge rate nor a long pause can overflow.
+    if elapsed >= missing // b.refillPerSecond + 1:
         return b.capacity
-    return b.tokens + elapsed * b.refillPerSecond
+    # elapsed * refillPerSecond <= missing here, so neither the product nor the sum overflows.
+    return min(b.tokens + elapsed * b.refillPerSecond, b.capacity)
 
 
 @internal
@@ -461,6 +560,38 @@ def _toAddress(b: bytes32) -> address:
     v: uint256 = convert(b, uint256)
     assert v < 2**160, "ferry: not an EVM address"
     return convert(convert(v, uint160), address)
+
+
+@internal
+@pure
+def _toLocal(amount: uint256, pair: AssetPair) -> uint256:
+    """`amount` in remote decimals expressed in local decimals, rounded up (the payer covers any dust)."""
+    if pair.localDecimals >= pair.remoteDecimals:
+        return amount * self._pow10(pair.localDecimals - pair.remoteDecimals)
+    scale: uint256 = self._pow10(pair.remoteDecimals - pair.localDecimals)
+    rounded: uint256 = amount // scale
+    if amount % scale != 0:
+        rounded += 1
+    return rounded
+
+
+@internal
+@pure
+def _pow10(digits: uint8) -> uint256:
+    result: uint256 = 1
+    for i: uint256 in range(77):
+        if i >= convert(digits, uint256):
+            break
+        result *= 10
+    return result
+
+
+@internal
+@view
+def _holding(asset: bytes32) -> uint256:
+    if asset == empty(bytes32):
+        return self.balance
+    return staticcall IERC20(self._toAddress(asset)).balanceOf(self)
 
 
 @internal

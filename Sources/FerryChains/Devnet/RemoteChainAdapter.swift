@@ -73,6 +73,7 @@ public struct RemoteChainAdapter: ChainAdapter {
     public func feeEstimate() async throws(ChainError) -> FeeEstimate { try await get("/fees") }
 
     public func submit(_ call: GatewayCall, signer: any TransactionSigner, priority: FeePriority) async throws(ChainError) -> TxID {
+        let call = call.withSignaturesOrdered(in: info.attestationDomain)
         let from = Address(signer.address.bytes32)
         var attempt = 0
         while true {

@@ -50,6 +50,16 @@ public struct ChainRegistry: Sendable {
         return try ChainRegistry(entries: entries)
     }
 
+    /// `entry`'s lanes with each remote asset filled in from the remote chain's asset of the same symbol (when the
+    /// remote chain is registered and the lane does not name one).
+    public func pairedLanes(of entry: ChainEntry) -> [LaneConfig] {
+        entry.lanes.map { lane in
+            var lane = lane
+            if lane.remoteAsset == nil, let remote = self[lane.remoteChain]?.info.asset(lane.asset) { lane.remoteAsset = remote.gatewayID }
+            return lane
+        }
+    }
+
     /// The entry for `id`.
     public subscript(id: ChainID) -> ChainEntry? { entries.first { $0.info.id == id } }
 
@@ -65,7 +75,7 @@ public struct ChainRegistry: Sendable {
         }
         var remotes: [ChainID: EthereumAddress] = [:]
         for lane in entry.lanes { remotes[lane.remoteChain] = self[lane.remoteChain]?.info.gateway }
-        return SimulatedChainConfig(info: entry.info, relayers: entry.relayers, lanes: entry.lanes, remoteGateways: remotes,
+        return SimulatedChainConfig(info: entry.info, relayers: entry.relayers, lanes: pairedLanes(of: entry), remoteGateways: remotes,
                                     feeMarket: preset.feeMarket, seed: seed ^ id.rawValue)
     }
 }

@@ -10,6 +10,9 @@ struct GatewayState: Sendable {
     var locks: [Bytes32: LockEntry] = [:]
     /// Value held per asset: locked funds, liquidity, relay fees.
     var pools: [String: Amount] = [:]
+    /// Per asset, the part of the pool that backs locks not yet refunded (what their refunds return): releases
+    /// never spend it.
+    var reserved: [String: Amount] = [:]
     var buckets: [String: TokenBucket] = [:]
 }
 
@@ -33,9 +36,12 @@ enum GatewayOutcome: Sendable, Hashable {
     case refunded(messageId: Bytes32)
 }
 
-/// The gateway's rules, the same as the Vyper gateway's: locks with gateway-assigned nonces, k-of-n EIP-712
-/// attestations for release / cancel / refund, release and cancel mutually exclusive, pools or burn/mint per
-/// lane, and per-lane token-bucket rate limits.
+/// The gateway's rules, the same as the Vyper gateway's (docs/architecture.md, "Gateway rules"): locks with
+/// gateway-assigned nonces of registered asset pairs only, taking the converted amount plus the fee; k-of-n
+/// EIP-712 attestations (signers in ascending order) for release and cancel in this gateway's domain and for
+/// refund in this gateway's domain too (`Refund`, given once the destination's cancel is final); release and
+/// cancel mutually exclusive; pools or burn/mint per lane; releases never spend the value backing refundable
+/// locks; per-lane token-bucket rate limits on locks and releases.
 struct GatewayProgram: Sendable {
     let config: SimulatedChainConfig
     /// The attestation domain of this gateway (its separator is hashed once, here).
@@ -85,7 +91,10 @@ struct GatewayProgram: Sendable {
         }
         let asset = try assetSymbol(requested.sourceAsset)
         guard let lane = config.lane(remote: requested.destChain, asset: asset) else {
-            throw .rejected("no lane for \(asset) to \(requested.destChain)")
+            throw .rejected("asset pair not registered: no lane for \(asset) to \(requested.destChain)")
+        }
+        guard requested.destAsset == lane.pairedAsset(localID: requested.sourceAsset) else {
+            throw .rejected("destination asset \(requested.destAsset) does not match the registered pair of \(asset) to \(requested.destChain)")
         }
         let localDecimals = config.info.asset(asset)?.decimals ?? lane.remoteDecimals
         let sourceUnits = try Self.convert(requested.amount, from: lane.remoteDecimals, to: localDecimals)
@@ -103,9 +112,11 @@ struct GatewayProgram: Sendable {
         switch lane.mode {
         case .lockRelease:
             try addToPool(asset, total, state: &state)
+            try reserve(asset, total, state: &state)
         case .burnMint:
             try state.updateSupply(asset) { (s: inout SupplyAccount) throws(AmountError) in s.bridgeBurned = try s.bridgeBurned + sourceUnits }
             try addToPool(asset, transfer.fee, state: &state)
+            try reserve(asset, transfer.fee, state: &state)
         }
         state.advanceLockNonce()
         state.setRecord(.locked(transfer, height: height), for: messageId)
@@ -126,20 +137,19 @@ struct GatewayProgram: Sendable {
         guard nowMillis / 1000 > transfer.deadline else {
             throw .rejected("cannot refund before the deadline has passed: chain time \(nowMillis / 1000) <= deadline \(transfer.deadline)")
         }
-        guard let remoteGateway = config.remoteGateways[transfer.destChain] else {
-            throw .rejected("gateway does not know the destination gateway of \(transfer.destChain) to verify the cancel")
-        }
-        let domain = EIP712Domain.ferry(chainId: transfer.destChain.rawValue, gateway: remoteGateway)
-        try verifyAttestations(signatures, digest: FerryAttestation.cancel(messageId: messageId).digest(in: domain), what: "Cancel")
+        // Refund attestations are made in this gateway's own domain, once the destination's cancel is final.
+        try verifyAttestations(signatures, digest: FerryAttestation.refund(messageId: messageId).digest(in: domain), what: "Refund")
         switch entry.mode {
         case .lockRelease:
             let total: Amount
             do { total = try entry.sourceUnits + transfer.fee } catch { throw .rejected("amount + fee overflows") }
-            try takeFromPool(entry.asset, total, state: &state)
+            try unreserve(entry.asset, total, state: &state)
+            try takeFromPool(entry.asset, total, state: &state, spendingReserve: true)
             try state.credit(transfer.sender, entry.asset, total)
         case .burnMint:
             try state.updateSupply(entry.asset) { (s: inout SupplyAccount) throws(AmountError) in s.bridgeMinted = try s.bridgeMinted + entry.sourceUnits }
-            try takeFromPool(entry.asset, transfer.fee, state: &state)
+            try unreserve(entry.asset, transfer.fee, state: &state)
+            try takeFromPool(entry.asset, transfer.fee, state: &state, spendingReserve: true)
             try state.credit(transfer.sender, entry.asset, entry.sourceUnits)
             try state.credit(transfer.sender, entry.asset, transfer.fee)
         }
@@ -160,8 +170,9 @@ struct GatewayProgram: Sendable {
         try verifyAttestations(signatures, digest: FerryAttestation.release(messageId: messageId).digest(in: domain),
                                what: "Release")
         let asset = try assetSymbol(transfer.destAsset)
-        guard let lane = config.lane(remote: transfer.sourceChain, asset: asset) else {
-            throw .rejected("no lane for \(asset) from \(transfer.sourceChain)")
+        guard let lane = config.lane(remote: transfer.sourceChain, asset: asset),
+              lane.pairedAsset(localID: transfer.destAsset) == transfer.sourceAsset else {
+            throw .rejected("asset pair not registered: \(transfer.sourceAsset) on \(transfer.sourceChain) does not pair with \(asset) here")
         }
         if let limit = lane.rateLimit {
             try takeFromBucket(lane: lane, amount: transfer.amount, limit: limit, state: &state, nowMillis: nowMillis)
@@ -207,6 +218,7 @@ struct GatewayProgram: Sendable {
     }
 
     private func checkDestination(_ transfer: Transfer, state: LedgerState) throws(ExecutionFailure) -> Bytes32 {
+        guard transfer.version == Transfer.currentVersion else { throw .rejected("unsupported transfer version \(transfer.version)") }
         guard transfer.destChain == chain else {
             throw .rejected("transfer is for \(transfer.destChain), but this gateway is on \(chain)")
         }
@@ -221,10 +233,14 @@ struct GatewayProgram: Sendable {
 
     // MARK: Rules shared by the calls
 
-    /// k-of-n: every signature must recover to a distinct relayer-set member, with low s; at least `threshold` of them.
+    /// k-of-n: every signature must recover to a relayer-set member, with low s, signers in strictly ascending
+    /// address order (so distinct); at least `threshold` of them.
     func verifyAttestations(_ signatures: [Signature], digest: Bytes32, what: String) throws(ExecutionFailure) {
         let set = config.relayers
-        var seen: Set<EthereumAddress> = []
+        guard signatures.count >= set.threshold else {
+            throw .rejected("\(what) needs \(set.threshold) of \(set.members.count) relayer signatures, got \(signatures.count)")
+        }
+        var last: EthereumAddress?
         for (index, signature) in signatures.enumerated() {
             guard signature.isLowS else { throw .rejected("\(what) signature \(index) has a high s value (malleable)") }
             let signer: EthereumAddress
@@ -234,12 +250,10 @@ struct GatewayProgram: Sendable {
             guard set.members.contains(signer) else {
                 throw .rejected("\(what) signature \(index) is from \(signer.checksummed), not a relayer of this gateway")
             }
-            guard seen.insert(signer).inserted else {
-                throw .rejected("\(what) signature \(index) repeats signer \(signer.checksummed)")
+            if let last, !(last < signer) {
+                throw .rejected("\(what) signature \(index): signers must be distinct and in ascending order (\(signer.checksummed) after \(last.checksummed))")
             }
-        }
-        guard seen.count >= set.threshold else {
-            throw .rejected("\(what) needs \(set.threshold) of \(set.members.count) relayer signatures, got \(seen.count)")
+            last = signer
         }
     }
 
@@ -266,12 +280,28 @@ struct GatewayProgram: Sendable {
         state.setPool(pool, for: asset)
     }
 
-    private func takeFromPool(_ asset: String, _ amount: Amount, state: inout LedgerState) throws(ExecutionFailure) {
+    /// Takes `amount` from the pool; unless `spendingReserve` (a refund, whose value is reserved), only from the
+    /// part that does not back refundable locks.
+    private func takeFromPool(_ asset: String, _ amount: Amount, state: inout LedgerState,
+                              spendingReserve: Bool = false) throws(ExecutionFailure) {
         let have = state.gateway.pools[asset] ?? .zero
-        guard have >= amount else {
-            throw .rejected("insufficient \(asset) liquidity in the gateway pool: need \(amount), have \(have)")
+        let reserved = spendingReserve ? .zero : (state.gateway.reserved[asset] ?? .zero)
+        let free = have.saturatingSubtract(reserved)
+        guard free >= amount else {
+            throw .rejected("insufficient \(asset) liquidity in the gateway pool: need \(amount), have \(free) "
+                + "(\(have) held, \(reserved) backing refundable locks)")
         }
         state.setPool(have.saturatingSubtract(amount), for: asset)
+    }
+
+    private func reserve(_ asset: String, _ amount: Amount, state: inout LedgerState) throws(ExecutionFailure) {
+        let total: Amount
+        do { total = try (state.gateway.reserved[asset] ?? .zero) + amount } catch { throw .rejected("reserve overflow for \(asset)") }
+        state.setReserved(total, for: asset)
+    }
+
+    private func unreserve(_ asset: String, _ amount: Amount, state: inout LedgerState) throws(ExecutionFailure) {
+        state.setReserved((state.gateway.reserved[asset] ?? .zero).saturatingSubtract(amount), for: asset)
     }
 
     /// `amount` in `from` decimals expressed in `to` decimals, rounded up (the payer covers any dust).

@@ -99,6 +99,10 @@ struct LedgerState: Sendable {
         journal.append(.pool(asset, gateway.pools.updateValue(amount, forKey: asset)))
     }
 
+    mutating func setReserved(_ amount: Amount, for asset: String) {
+        journal.append(.reserved(asset, gateway.reserved.updateValue(amount, forKey: asset)))
+    }
+
     mutating func setBucket(_ bucket: TokenBucket, for key: String) {
         journal.append(.bucket(key, gateway.buckets.updateValue(bucket, forKey: key)))
     }
@@ -147,6 +151,7 @@ struct LedgerState: Sendable {
         case let .record(messageId, old): gateway.records[messageId] = old
         case let .lock(messageId, old): gateway.locks[messageId] = old
         case let .pool(asset, old): gateway.pools[asset] = old
+        case let .reserved(asset, old): gateway.reserved[asset] = old
         case let .bucket(key, old): gateway.buckets[key] = old
         case let .market(old): market = old
         }
@@ -174,6 +179,7 @@ enum StateChange: Sendable {
     indirect case record(Bytes32, GatewayRecord?)
     indirect case lock(Bytes32, LockEntry?)
     case pool(String, Amount?)
+    case reserved(String, Amount?)
     case bucket(String, TokenBucket?)
     case market(any FeeMarket)
 }

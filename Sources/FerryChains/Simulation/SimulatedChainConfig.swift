@@ -21,7 +21,9 @@ public struct RateLimit: Sendable, Hashable, Codable {
     }
 }
 
-/// One lane of a gateway: an asset of this chain paired with a remote chain.
+/// One lane of a gateway: the registered asset pair between this chain and a remote one (docs/architecture.md,
+/// "Gateway rules"). Locks to the remote chain of `asset` must name the paired remote asset; releases from the
+/// remote chain in `asset` must come from it. The remote gateway registers the mirror lane.
 public struct LaneConfig: Sendable, Hashable, Codable {
     /// The other chain.
     public var remoteChain: ChainID
@@ -32,14 +34,23 @@ public struct LaneConfig: Sendable, Hashable, Codable {
     public var mode: LaneMode
     /// Applies to locks (outbound) and releases (inbound) on this lane; nil for no limit.
     public var rateLimit: RateLimit?
+    /// The gateway id of the paired asset on the remote chain; nil for the local asset's own id (simulated
+    /// tokens have the same id on every chain, and native pairs with native). The registry fills it in from the
+    /// remote chain's asset of the same symbol.
+    public var remoteAsset: Bytes32?
 
-    public init(remoteChain: ChainID, asset: String, remoteDecimals: Int, mode: LaneMode = .lockRelease, rateLimit: RateLimit? = nil) {
+    public init(remoteChain: ChainID, asset: String, remoteDecimals: Int, mode: LaneMode = .lockRelease, rateLimit: RateLimit? = nil,
+                remoteAsset: Bytes32? = nil) {
         self.remoteChain = remoteChain
         self.asset = asset
         self.remoteDecimals = remoteDecimals
         self.mode = mode
         self.rateLimit = rateLimit
+        self.remoteAsset = remoteAsset
     }
+
+    /// The remote asset this lane pairs a local asset of gateway id `localID` with.
+    public func pairedAsset(localID: Bytes32) -> Bytes32 { remoteAsset ?? localID }
 }
 
 /// Everything a ``SimulatedLedger`` needs: chain facts, gateway configuration, fee market, faults' limits.
@@ -48,7 +59,8 @@ public struct SimulatedChainConfig: Sendable {
     /// Relayers the gateway trusts and the threshold it needs.
     public var relayers: RelayerSet
     public var lanes: [LaneConfig]
-    /// Gateway address of each remote chain: refunds verify `Cancel` attestations in the remote's EIP-712 domain.
+    /// Gateway address of each remote chain (for operators' reference; refunds verify `Refund` attestations in
+    /// this gateway's own domain, so a changed remote registration cannot strand them).
     public var remoteGateways: [ChainID: EthereumAddress]
     public var feeMarket: any FeeMarket
     /// The account block producers' fees are paid to.

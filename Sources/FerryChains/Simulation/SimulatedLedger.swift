@@ -130,6 +130,7 @@ public actor SimulatedLedger {
     /// the market. Locks are never replaced: two identical locks are two payments.
     public func submit(_ call: GatewayCall, signer: any TransactionSigner, priority: FeePriority) throws(ChainError) -> TxID {
         try reachable()
+        let call = call.withSignaturesOrdered(in: config.info.attestationDomain)
         let from = Address(signer.address.bytes32)
         var bid = state.market.bid(for: call.kind, priority: priority)
         if call.isIdempotent, let pending = mempool.first(from: from, calling: call) {

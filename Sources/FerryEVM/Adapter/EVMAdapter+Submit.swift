@@ -5,8 +5,13 @@ import FerryCrypto
 extension EVMAdapter {
     /// Builds, signs and sends the transaction for `call`; returns once the node accepted it.
     ///
-    /// - `lock` of the native asset sends `amount + fee` as value; of an ERC-20 it first sends
-    ///   `approve(gateway, amount + fee)` when the allowance is short (two transactions, consecutive nonces).
+    /// - `lock` takes what the gateway's `quoteLock` says (the amount converted by the lane's registered asset
+    ///   pair, rounded up, plus the fee in source units): of the native asset as value; of an ERC-20 it first
+    ///   sends `approve(gateway, total)` when the allowance is short (two transactions, consecutive nonces).
+    ///   A lock of an unregistered pair is refused here ("ferry: asset pair not registered").
+    /// - `cancel` is sent with a fixed gas limit (``cancelGasLimit(signatures:)``), never estimated: an
+    ///   `eth_estimateGas` would hand the k `Cancel` signatures to the node before the transaction does.
+    /// - `refund` carries `Refund` signatures made in this gateway's own domain.
     /// - `release`/`cancel`/`refund` signatures are put in the order the gateway demands (strictly increasing
     ///   signer address, recovered from the attestation digest); signatures that recover to nothing keep
     ///   their place at the end, for the gateway to refuse.
@@ -24,8 +29,7 @@ extension EVMAdapter {
         let gateway = info.gateway
         switch call {
         case let .lock(t, _):
-            let total: Amount
-            do { total = try t.amount + t.fee } catch { throw .rejected(info.id, reason: "amount + fee overflows 256 bits") }
+            let total = try await lockTotal(t)
             if t.sourceAsset.isZero {
                 let data = GatewayABI.lock(destChain: t.destChain, receiver: t.receiver, sourceAsset: t.sourceAsset, destAsset: t.destAsset,
                                            amount: t.amount, fee: t.fee, deadline: t.deadline, payloadHash: t.payloadHash)
@@ -53,13 +57,32 @@ extension EVMAdapter {
         case let .cancel(t, signatures):
             let digest = FerryAttestation.cancel(messageId: t.messageId).digest(in: info.attestationDomain)
             let data = GatewayABI.cancel(t, signatures: Self.ordered(signatures, digest: digest))
-            return try await send(EVMCall(from: signer.address, to: gateway, data: data), signer: signer, priority: priority, quote: quote)
+            return try await send(EVMCall(from: signer.address, to: gateway, data: data), signer: signer, priority: priority, quote: quote,
+                                  fixedGasLimit: Self.cancelGasLimit(signatures: signatures.count))
         case let .refund(t, signatures):
-            let remote = try await destinationGateway(t.destChain)
-            let digest = FerryAttestation.cancel(messageId: t.messageId).digest(in: .ferry(chainId: t.destChain.rawValue, gateway: remote))
+            let digest = FerryAttestation.refund(messageId: t.messageId).digest(in: info.attestationDomain)
             let data = GatewayABI.refund(t, signatures: Self.ordered(signatures, digest: digest))
             return try await send(EVMCall(from: signer.address, to: gateway, data: data), signer: signer, priority: priority, quote: quote)
         }
+    }
+
+    /// The gas limit a `cancel` with `signatures` signatures is sent with: measured on the py-evm dev node
+    /// (about 60k plus 8k per signature, see docs/evm.md) with ample room; a cancel needs no more on any chain.
+    static func cancelGasLimit(signatures: Int) -> UInt64 {
+        100_000 + 15_000 * UInt64(clamping: max(signatures, 1))
+    }
+
+    /// What the gateway takes for lock `t`: `quoteLock` (the converted amount plus fee, in source units).
+    /// - Throws: `.rejected` with the gateway's reason when the pair is not registered.
+    func lockTotal(_ t: Transfer) async throws(ChainError) -> Amount {
+        let data = try await rpc { () async throws(RPCError) -> [UInt8] in
+            try await client.call(EVMCall(to: info.gateway, data: GatewayABI.quoteLock(destChain: t.destChain, sourceAsset: t.sourceAsset,
+                                                                                     amount: t.amount, fee: t.fee)))
+        }
+        guard let total = try? GatewayABI.decodeUInt(data) else {
+            throw .unreachable(info.id, underlying: "quoteLock returned malformed data")
+        }
+        return total
     }
 
     /// The gateway's registered gateway for `chain` (zero when none).
@@ -95,7 +118,7 @@ extension EVMAdapter {
 
     /// Estimates gas, checks the signer can pay, takes a nonce, signs and sends one transaction.
     func send(_ call: EVMCall, signer: any TransactionSigner, priority: FeePriority, quote: EVMFeeQuote,
-              estimateAt: BlockTag? = nil) async throws(ChainError) -> TxID {
+              estimateAt: BlockTag? = nil, fixedGasLimit: UInt64? = nil) async throws(ChainError) -> TxID {
         let from = signer.address
         let available = try await rpc { () async throws(RPCError) -> Amount in try await client.balance(of: from, at: .pending) }
         // Checked before estimating: a node cannot estimate a call whose value the sender does not have.
@@ -103,7 +126,9 @@ extension EVMAdapter {
             throw .insufficientFunds(info.id, asset: info.nativeAsset.symbol, needed: call.value, available: available)
         }
         let gasLimit: UInt64
-        if configuration.preflight {
+        if let fixedGasLimit {
+            gasLimit = fixedGasLimit
+        } else if configuration.preflight {
             let estimate = try await rpc { () async throws(RPCError) -> UInt64 in try await client.estimateGas(call, at: estimateAt) }
             gasLimit = estimate.multipliedReportingOverflow(by: configuration.gasMarginPercent).partialValue / 100
         } else {

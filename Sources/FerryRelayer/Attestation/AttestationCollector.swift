@@ -1,7 +1,9 @@
 public import FerryCore
 
-/// An attestation as it arrives from a peer: who claims to have signed what, for which destination.
+/// An attestation as it arrives from a peer: who claims to have signed what, for which verifying chain.
 public struct SignedAttestation: Sendable, Hashable {
+    /// The chain whose gateway verifies it (``AttestationKind/verifyingChain(of:)``): the destination for
+    /// release and cancel, the source for refund.
     public let destChain: ChainID
     public let messageId: Bytes32
     public let kind: AttestationKind
@@ -22,6 +24,7 @@ public struct SignedAttestation: Sendable, Hashable {
         switch kind {
         case .release: FerryAttestation.release(messageId: messageId).digest(in: domain)
         case .cancel: FerryAttestation.cancel(messageId: messageId).digest(in: domain)
+        case .refund: FerryAttestation.refund(messageId: messageId).digest(in: domain)
         }
     }
 }

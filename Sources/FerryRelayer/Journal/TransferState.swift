@@ -1,3 +1,5 @@
+public import FerryCore
+
 /// Where one transfer stands in a relayer's journal.
 ///
 /// ```
@@ -39,7 +41,36 @@ public enum TransferState: String, Sendable, Hashable, CaseIterable, Codable {
 
 /// What an attestation authorises.
 public enum AttestationKind: String, Sendable, Hashable, CaseIterable, Codable {
-    case release, cancel
+    /// Release on the destination (signed in the destination gateway's domain).
+    case release
+    /// Cancel on the destination after the deadline (destination domain).
+    case cancel
+    /// Refund on the source once the destination's cancel is final (source gateway's domain).
+    case refund
+
+    /// The chain whose gateway verifies this kind of attestation for `transfer`: the destination for release
+    /// and cancel, the source for refund.
+    public func verifyingChain(of transfer: Transfer) -> ChainID {
+        self == .refund ? transfer.sourceChain : transfer.destChain
+    }
+
+    /// The gateway call these signatures authorise.
+    public var action: SubmissionAction {
+        switch self {
+        case .release: .release
+        case .cancel: .cancel
+        case .refund: .refund
+        }
+    }
+
+    /// The attestation kind a gateway call needs.
+    public init(_ action: SubmissionAction) {
+        switch action {
+        case .release: self = .release
+        case .cancel: self = .cancel
+        case .refund: self = .refund
+        }
+    }
 }
 
 /// A gateway action a relayer submits.

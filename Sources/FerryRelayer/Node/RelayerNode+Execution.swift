@@ -69,7 +69,7 @@ extension RelayerNode {
             for plan in plans {
                 let id = plan.action.messageId
                 batch.append(.intent(plan.action.action, id, chain: plan.chain))
-                let kind: AttestationKind = plan.action.action == .release ? .release : .cancel
+                let kind = AttestationKind(plan.action.action)
                 for (signer, signature) in plan.peerSignatures {
                     batch.append(.attestation(AttestationRecord(messageId: id, kind: kind, signer: signer.bytes,
                                                                 signature: signature.rsv, receivedAtMillis: clockNow)))
@@ -174,6 +174,14 @@ extension RelayerNode {
             queue.reschedule(action, at: now + configuration.graceMillis)
             return nil
         }
+        // A refund needs k `Refund` signatures, which every node gives only once the cancel is final.
+        if action.action == .refund, entry.own[.refund] == nil {
+            guard try await signRefundIfFinal(entry, context) else {
+                let blockTime = configuration.adapters[transfer.destChain]?.info.blockTimeMillis ?? configuration.graceMillis
+                queue.reschedule(action, at: now + max(blockTime, configuration.graceMillis))
+                return nil
+            }
+        }
         let since = queue.ready(action) ?? now
         let delay = context.schedules[transfer.destChain]?.delayMillis(for: me, messageId: id) ?? configuration.graceMillis * 64
         if now < since + delay {
@@ -215,8 +223,8 @@ extension RelayerNode {
             }
             onward = hops
         }
-        let kind: AttestationKind = action.action == .release ? .release : .cancel
-        guard let picked = collectSignatures(id, kind: kind, destChain: transfer.destChain, context) else {
+        let kind = AttestationKind(action.action)
+        guard let picked = collectSignatures(id, kind: kind, destChain: kind.verifyingChain(of: transfer), context) else {
             queue.reschedule(action, at: recheck)
             return nil
         }
@@ -250,8 +258,8 @@ extension RelayerNode {
         return hops
     }
 
-    /// Picks `threshold` signatures for `id`, ordered by signer address ascending (the order the gateways
-    /// require): this node's own and already verified ones first, then candidates, checked one at a time until
+    /// Picks `threshold` signatures for `id` from the gateway of `destChain` (the kind's verifying chain),
+    /// ordered by signer address ascending (the order the gateways require): this node's own and already verified ones first, then candidates, checked one at a time until
     /// enough are valid; signers whose signatures failed before are tried last. Every failure is counted.
     /// - Returns: the signatures and the peers' ones newly verified, or nil when not enough are valid yet.
     func collectSignatures(_ id: Bytes32, kind: AttestationKind, destChain: ChainID,

@@ -8,7 +8,7 @@ extension RelayerNode {
     /// Gossips this node's signatures in batch frames (32 per frame).
     func publish(_ signatures: [(destChain: ChainID, messageId: Bytes32, signature: Signature)], kind: AttestationKind) {
         guard !signatures.isEmpty else { return }
-        let action: AttestationAction = kind == .release ? .release : .cancel
+        let action = AttestationAction(kind)
         do {
             let signer = try SignerAddress(bytes: me.bytes)
             var entries: [Attestation] = []
@@ -75,9 +75,9 @@ extension RelayerNode {
                 guard gateway.members.contains(signer) else { rejected[.notMember, default: 0] += 1; continue }
                 if signer == me { continue }  // this node's own signature, echoed back or forged: it has its own
                 if s.settled.contains(a.messageId) { replays += 1; continue }
-                let kind: AttestationKind = a.action == .release ? .release : .cancel
+                let kind = AttestationKind(a.action)
                 if let entry = s.open[a.messageId] {
-                    if entry.transfer.destChain != a.destChain { rejected[.unknownChain, default: 0] += 1; continue }
+                    if kind.verifyingChain(of: entry.transfer) != a.destChain { rejected[.unknownChain, default: 0] += 1; continue }
                     if entry.verified[kind]?[signer] != nil { continue }
                 }
                 let key = CandidateKey(messageId: a.messageId, kind: kind)
@@ -92,8 +92,7 @@ extension RelayerNode {
                 received += 1
                 if let entry = s.open[a.messageId], entry.state != .seen, entry.state != .orphaned,
                    s.signerCount(a.messageId, kind, me: me) >= gateway.threshold {
-                    let action: SubmissionAction = kind == .release ? .release : (entry.state == .cancelled ? .refund : .cancel)
-                    ready.append((a.messageId, action, a.destChain))
+                    ready.append((a.messageId, kind.action, entry.transfer.destChain))
                 }
             }
             // Candidates for ids this node never learns about (or long settled) must not pile up.
@@ -119,7 +118,7 @@ extension RelayerNode {
             for (kind, signature) in entry.own {
                 do {
                     let frame = Frame.attestation(try Attestation(
-                        destChain: entry.transfer.destChain, messageId: id, action: kind == .release ? .release : .cancel,
+                        destChain: kind.verifyingChain(of: entry.transfer), messageId: id, action: AttestationAction(kind),
                         signer: signer, signature: AttestationSignature(bytes: signature.rsv), transfer: entry.transfer))
                     try gossip.publish(frame)
                 } catch {
@@ -154,7 +153,7 @@ extension RelayerNode {
             var due: [AttestationKind: [(ChainID, Bytes32, Signature)]] = [:]
             var ids: [Bytes32] = []
             for (id, entry) in s.open where !entry.own.isEmpty && entry.publishedAtMillis + resend <= clockNow {
-                for (kind, signature) in entry.own { due[kind, default: []].append((entry.transfer.destChain, id, signature)) }
+                for (kind, signature) in entry.own { due[kind, default: []].append((kind.verifyingChain(of: entry.transfer), id, signature)) }
                 ids.append(id)
                 if ids.count >= limit { break }
             }
@@ -162,5 +161,27 @@ extension RelayerNode {
             return due
         }
         for (kind, signatures) in due { publish(signatures.map { (destChain: $0.0, messageId: $0.1, signature: $0.2) }, kind: kind) }
+    }
+}
+
+extension AttestationAction {
+    /// The wire action of an attestation kind.
+    init(_ kind: AttestationKind) {
+        switch kind {
+        case .release: self = .release
+        case .cancel: self = .cancel
+        case .refund: self = .refund
+        }
+    }
+}
+
+extension AttestationKind {
+    /// The attestation kind of a wire action.
+    init(_ action: AttestationAction) {
+        switch action {
+        case .release: self = .release
+        case .cancel: self = .cancel
+        case .refund: self = .refund
+        }
     }
 }

@@ -126,11 +126,12 @@ extension RelayerNode {
                 for lock in events.locks where lock.height <= finalHeight && s.open[lock.messageId] == nil { due.append((lock.messageId, lock.transfer)) }
                 return due
             }
-            for (id, transfer) in due {
+            for (id, transfer) in due where attestable(transfer) {
                 guard let gateway = context.collector.gateway(for: transfer.destChain), gateway.members.contains(me) else { continue }
                 presigned[id] = try configuration.key.sign(digest: SignedAttestation.digest(.release, id, in: gateway.domain))
             }
         }
+        let headTrusted = head.map { headTimeTrusted($0, on: chain) } ?? false
         let clockNow = now
         let (outcome, sequence) = book.mutate(at: clockNow) { s, batch -> HeadOutcome in
             var out = HeadOutcome()
@@ -168,8 +169,9 @@ extension RelayerNode {
                     }
                 }
                 // Transfers to this chain past their deadline: sign cancels (the gateway accepts them from now on).
-                if context.collector.gateway(for: chain)?.members.contains(me) == true {
-                    let seconds = head.timestampMillis / 1_000
+                // Decided on the finalized block's time (never the head's), and only for a trusted head.
+                if context.collector.gateway(for: chain)?.members.contains(me) == true,
+                   let seconds = s.finalizedSeconds(chain, head: head, depth: depth, trusted: headTrusted) {
                     while let top = s.deadlines[chain]?.min, top.deadline < seconds {
                         _ = s.deadlines[chain]?.removeMin()
                         guard let entry = s.open[top.id], entry.own[.cancel] == nil,
@@ -196,7 +198,7 @@ extension RelayerNode {
             logger.info("\(outcome.toSignCancel.count) transfers to \(chain) passed their deadline; signing cancels")
         }
         try await attest(outcome.toSignRelease, kind: .release, context)
-        try await attest(outcome.toSignCancel, kind: .cancel, context)
+        try await signCancels(outcome.toSignCancel, on: chain, context)
     }
 
     /// Updates the queue and counters for outcomes the chain reported, and logs those the journal cannot follow.
@@ -235,6 +237,7 @@ extension RelayerNode {
                 if s.move(last.id, to: .orphaned, note: "reorg from \(height)", &batch) { count += 1 }
             }
             batch.append(.cursor(chain, height: height))
+            s.forgetHeadTimes(chain, from: height)
             return count
         }
         stats.update { $0.reorgs += 1 }
@@ -249,8 +252,8 @@ extension RelayerNode {
         guard !transfers.isEmpty else { return }
         var signed: [(id: Bytes32, transfer: Transfer, signature: Signature)] = []
         signed.reserveCapacity(transfers.count)
-        for transfer in transfers {
-            guard let gateway = context.collector.gateway(for: transfer.destChain), gateway.members.contains(me) else { continue }
+        for transfer in transfers where kind != .release || attestable(transfer) {
+            guard let gateway = context.collector.gateway(for: kind.verifyingChain(of: transfer)), gateway.members.contains(me) else { continue }
             let id = transfer.messageId
             let signature = try configuration.key.sign(digest: SignedAttestation.digest(kind, id, in: gateway.domain))
             signed.append((id, transfer, signature))
@@ -267,7 +270,7 @@ extension RelayerNode {
                 entry.publishedAtMillis = clockNow
                 s.open[id] = entry
                 if kind == .release, entry.state == .final { s.move(id, to: .attested, &batch) }
-                if let threshold = context.collector.gateway(for: transfer.destChain)?.threshold,
+                if let threshold = context.collector.gateway(for: kind.verifyingChain(of: transfer))?.threshold,
                    s.signerCount(id, kind, me: me) >= threshold {
                     ready.append((id, transfer.destChain))
                 }
@@ -276,7 +279,7 @@ extension RelayerNode {
         }
         try await pipeline.durable(sequence)  // journaled before gossiped
         stats.update { $0.signed[kind, default: 0] += signed.count }
-        publish(signed.map { (destChain: $0.transfer.destChain, messageId: $0.id, signature: $0.signature) }, kind: kind)
-        for (id, destChain) in ready { scheduleReady(id, kind == .release ? .release : .cancel, destChain: destChain, context) }
+        publish(signed.map { (destChain: kind.verifyingChain(of: $0.transfer), messageId: $0.id, signature: $0.signature) }, kind: kind)
+        for (id, destChain) in ready { scheduleReady(id, kind.action, destChain: destChain, context) }
     }
 }

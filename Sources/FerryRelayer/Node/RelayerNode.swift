@@ -20,6 +20,12 @@ public struct RelayerNodeConfiguration: Sendable {
     public var pruneAfterMillis: UInt64 = 7 * 24 * 3_600_000
     /// Where to start reading a chain that has no journal cursor yet (default 0).
     public var startHeights: [ChainID: UInt64] = [:]
+    /// How far ahead of this node's clock a chain's head time may be, in milliseconds (default 30 s). A head
+    /// further ahead is not trusted for time: no cancel is decided on it (see docs/architecture.md).
+    public var maxClockDriftMillis: UInt64 = 30_000
+    /// Asset pairs this node attests besides those of the same registry symbol on both chains, as
+    /// (source chain, source asset, destination chain, destination asset).
+    public var extraAssetPairs: Set<AssetPairKey> = []
 
     public init(nodeID: String, key: PrivateKey, adapters: [ChainID: any ChainAdapter]) {
         self.nodeID = nodeID

@@ -23,6 +23,10 @@ public final class RelayerStats: Sendable {
         public var replays = 0
         /// Reorg notices handled.
         public var reorgs = 0
+        /// Locks not attested because the registry does not list their asset pair.
+        public var unlistedPairs = 0
+        /// Heads whose time was too far ahead of this node's clock to decide cancels on.
+        public var untrustedHeads = 0
         /// Milliseconds from reaching the attestation threshold to seeing the release, summed, with the count,
         /// plus a log2 histogram (bucket i counts latencies in [2^i, 2^(i+1)) ms).
         public var releaseLatencyMillisSum: UInt64 = 0

@@ -74,6 +74,9 @@ final class TransferBook: Sendable {
         /// commitment (the forwarding transfer's payload hash). Dropped when the next hop settles, or when the
         /// forwarding transfer is refunded instead.
         var routeAwaiting: [Bytes32: RouteLink] = [:]
+        /// Trusted heads seen per chain (height ascending, bounded): the time of the newest one at or below the
+        /// finalized height is the chain time cancels are decided on.
+        var headTimes: [ChainID: Deque<BlockRef>] = [:]
     }
 
     struct DeadlineEntry: Comparable, Sendable {
