@@ -53,6 +53,8 @@ public final class RelayerMetrics: Sendable {
         _ = registry.makeCounter(name: "ferry_relayer_attestation_replays_total", help: Help.replays)
         _ = registry.makeCounter(name: "ferry_relayer_attestations_received_total", help: Help.received)
         _ = registry.makeCounter(name: "ferry_relayer_reorgs_total", help: Help.reorgs)
+        _ = registry.makeCounter(name: "ferry_relayer_unlisted_pairs_total", help: Help.unlistedPairs)
+        _ = registry.makeCounter(name: "ferry_relayer_untrusted_heads_total", help: Help.untrustedHeads)
         if gossip != nil {
             _ = registry.makeCounter(name: "ferry_wire_zap_rejected_total", help: Help.zapRejected)
             _ = registry.makeCounter(name: "ferry_wire_zap_admitted_total", help: Help.zapAdmitted)
@@ -71,6 +73,8 @@ public final class RelayerMetrics: Sendable {
         static let frames = "Inbound gossip frames rejected by the decoder, by reason"
         static let replays = "Valid attestations for transfers already settled here (late republishing or replays), ignored"
         static let reorgs = "Reorg notices handled"
+        static let unlistedPairs = "Locks not attested because the registry does not list their asset pair"
+        static let untrustedHeads = "Heads whose time was too far ahead of the node's clock to decide cancels on"
         static let zapRejected = "Gossip connections refused by CURVE authentication (unknown key or mechanism)"
         static let zapAdmitted = "Gossip connections admitted by CURVE authentication"
     }
@@ -105,6 +109,8 @@ public final class RelayerMetrics: Sendable {
             mirror("ferry_relayer_attestation_replays_total", nil, nil, s.replays, Help.replays)
             mirror("ferry_relayer_attestations_received_total", nil, nil, s.received, Help.received)
             mirror("ferry_relayer_reorgs_total", nil, nil, s.reorgs, Help.reorgs)
+            mirror("ferry_relayer_unlisted_pairs_total", nil, nil, s.unlistedPairs, Help.unlistedPairs)
+            mirror("ferry_relayer_untrusted_heads_total", nil, nil, s.untrustedHeads, Help.untrustedHeads)
             if let gossip {
                 let frames = gossip.rejections.snapshot
                 for reason in FrameError.Reason.allCases {

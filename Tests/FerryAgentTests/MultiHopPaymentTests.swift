@@ -75,7 +75,11 @@ struct MultiHopPaymentTests {
         let domainC = try #require(world.adapters[TestWorld.c]).info.attestationDomain
         let digest = FerryAttestation.cancel(messageId: second.messageId).digest(in: domainC)
         let sigs = try [world.relayers[0], world.relayers[2]].map { try $0.key.sign(digest: digest) }
-        for (chain, call) in [(TestWorld.c, GatewayCall.cancel(second, signatures: sigs)), (TestWorld.b, .refund(second, signatures: sigs))] {
+        // The refund needs Refund attestations in B's (the source's) own domain.
+        let domainB = try #require(world.adapters[TestWorld.b]).info.attestationDomain
+        let refundDigest = FerryAttestation.refund(messageId: second.messageId).digest(in: domainB)
+        let refundSigs = try [world.relayers[0], world.relayers[2]].map { try $0.key.sign(digest: refundDigest) }
+        for (chain, call) in [(TestWorld.c, GatewayCall.cancel(second, signatures: sigs)), (TestWorld.b, .refund(second, signatures: refundSigs))] {
             let adapter = try #require(world.adapters[chain])
             let tx = try await adapter.submit(call, signer: world.executor, priority: .high)
             var rounds = 0

@@ -115,7 +115,7 @@ struct LedgerFingerprintTests {
                     guard !locks.isEmpty else { continue }
                     let t = locks[Int(rng.next() % UInt64(locks.count))]
                     messages.insert(t.messageId)
-                    let sigs = try chain.attest(.cancel(messageId: t.messageId), in: chain.remoteDomain)
+                    let sigs = try chain.attest(.refund(messageId: t.messageId))
                     let owner = users.first { chain.address($0) == t.sender } ?? user
                     note("\(step) refund \(t.messageId)", await submit(.refund(t, signatures: sigs), by: owner, priority))
                 case 9:

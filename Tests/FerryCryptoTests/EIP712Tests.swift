@@ -43,6 +43,7 @@ struct EIP712Tests {
     func typeHashes() {
         #expect(FerryAttestation.releaseTypeHash == Keccak256.hash("Release(bytes32 messageId)"))
         #expect(FerryAttestation.cancelTypeHash == Keccak256.hash("Cancel(bytes32 messageId)"))
+        #expect(FerryAttestation.refundTypeHash == Keccak256.hash("Refund(bytes32 messageId)"))
         #expect(EIP712Domain.typeHash == Keccak256.hash("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"))
     }
 

@@ -62,7 +62,7 @@ struct EVMRelayerEndToEndTests {
         let simConfig = try SimulatedChainConfig.preset(
             .solana, id: Self.solana, tokens: [usdc],
             relayers: RelayerSet(members: EVMTestbed.relayers.map(\.address), threshold: Int(EVMTestbed.threshold)),
-            lanes: [LaneConfig(remoteChain: ChainID(1338), asset: "TUSD", remoteDecimals: 6, remoteAsset: bed2.token.bytes32)],
+            lanes: [LaneConfig(remoteChain: ChainID(1338), asset: "TUSD", remoteDecimals: 6, remoteAsset: Address(bed2.token.bytes32))],
             remoteGateways: [ChainID(1338): bed2.gateway], finalityDepth: 2)
         let sim = SimulatedLedger(config: simConfig, clock: .wall)
         let simAdapter = SimulatedChainAdapter(ledger: sim)

@@ -210,9 +210,9 @@ struct GatewayRulesEVMTests {
         let t = Self.inbound(bed, sourceAsset: bed.token.bytes32, destAsset: bed.token.bytes32, amount: try liquidity + Amount(1),
                              receiver: receiver, deadline: now + 3_600)
         let relayer = try await bed.fundedSigner(index: 2)
+        let sigs = try EVMTestbed.attest(.release(messageId: t.messageId), in: adapter.info.attestationDomain)
         await Self.expectRejected(["ferry: release would spend refundable value"]) { () async throws(ChainError) in
-            _ = try await adapter.submit(.release(t, signatures: try EVMTestbed.attest(.release(messageId: t.messageId), in: adapter.info.attestationDomain)),
-                                         signer: relayer, priority: .low)
+            _ = try await adapter.submit(.release(t, signatures: sigs), signer: relayer, priority: .low)
         }
         #expect(try await Self.tokenBalance(bed, bed.token, of: receiver) == .zero)
     }

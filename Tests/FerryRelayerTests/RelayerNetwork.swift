@@ -42,7 +42,7 @@ final class RelayerNetwork: Sendable {
         }
         let configA = try SimulatedChainConfig.preset(
             .solana, id: Self.chainA, tokens: [usdc], relayers: set,
-            lanes: [LaneConfig(remoteChain: Self.chainB, asset: "USDC", remoteDecimals: 6, remoteAsset: remoteAssetAB)],
+            lanes: [LaneConfig(remoteChain: Self.chainB, asset: "USDC", remoteDecimals: 6, remoteAsset: remoteAssetAB.map { Address($0) })],
             remoteGateways: [Self.chainB: gatewayB], finalityDepth: 8, seed: seed)
         let configB = try SimulatedChainConfig.preset(
             .rollup, id: Self.chainB, tokens: [usdc], relayers: set,

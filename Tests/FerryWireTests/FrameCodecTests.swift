@@ -55,7 +55,7 @@ struct FrameCodecTests {
             Malformed(name: "attestation flag 0 with transfer", bytes: patched(attestation, 128, 0), reason: .badLength),
             Malformed(name: "attestation flag 2", bytes: patched(plain, 128, 2), reason: .badField),
             Malformed(name: "attestation action 0", bytes: patched(plain, 42, 0), reason: .badField),
-            Malformed(name: "attestation action 3", bytes: patched(plain, 42, 3), reason: .badField),
+            Malformed(name: "attestation action 4", bytes: patched(plain, 42, 4), reason: .badField),
             Malformed(name: "signature v 0", bytes: patched(plain, 127, 0), reason: .badField),
             Malformed(name: "zero signer", bytes: Array(plain[0..<43]) + [UInt8](repeating: 0, count: 20) + Array(plain[63...]), reason: .badField),
             Malformed(name: "transfer for another chain", bytes: patched(attestation, 9, 0x06), reason: .badField),

@@ -3,7 +3,9 @@
 
 Lock on A -> 3-of-5 Release signatures (eth-account's EIP-712, independent of the contract) -> release on B,
 the on-chain refusals (duplicated, under-threshold, unordered, forged, wrong-domain, high-s, bad v, second
-release, refund before cancel, paused, rate limit), cancel + refund, and an ERC-20 lane.
+release, refund before cancel, paused, rate limit), cancel + refund on Refund attestations, an ERC-20 lane, and
+the attacks of issue 13: a self-minted token, a decimals mismatch, a refund after a release with Cancel signatures,
+the lane refill overflow, setLaneLimit refilling, and releases spending refundable value.
 Prints "N passed, 0 failed" and exits 0, or names the first failed check and exits 1.
 Usage: gateway_smoke.py
 """
@@ -95,6 +97,7 @@ def run(a, b):
     for g, remote_id, remote in ((ga, B_ID, gb), (gb, A_ID, ga)):
         g.transact(owner, "setDestinationGateway", remote_id, remote.address)
         g.transact(owner, "setLaneLimit", remote_id, b"\0" * 32, 10**18, 10**15)
+        g.transact(owner, "setAssetPair", remote_id, b"\0" * 32, b"\0" * 32, 18, 18, True)
     b.send(owner, gb.address, value=10**19)
 
     # domain separator agrees with eth-account's EIP-712
@@ -119,7 +122,7 @@ def run(a, b):
     check("nonce advanced", ga.view("nextNonce") == 1)
     check("transfer fields", transfer[1] == A_ID and transfer[2] == B_ID and transfer[3] == 0
           and transfer[4] == bytes(12) + bytes.fromhex(user_addr[2:]))
-    expect_revert("lock with wrong value", a, ga, "lock", lock_args, "ferry: value must equal amount + fee")
+    expect_revert("lock with wrong value", a, ga, "lock", lock_args, "ferry: value must equal the converted amount + fee")
     expect_revert("lock to unknown chain", a, ga, "lock", [99] + lock_args[1:], "ferry: unknown destination chain")
 
     sigs = sign("Release", mid, B_ID, gb.address, RELAYERS[:3])
@@ -172,6 +175,9 @@ def run(a, b):
         n.rpc("evm_increaseTime", hex(700))
         n.rpc("evm_mine")
     expect_revert("refund without signatures (no cancel attested)", a, ga, "refund", [t2, []], "ferry: not enough signatures")
+    ok, msg = reverts(a, ga, "refund", [t2, c2], "ferry: signer is not a relayer")
+    ok2, _ = reverts(a, ga, "refund", [t2, c2], "ferry: signers must be distinct and in ascending order")
+    check("the destination's Cancel signatures do not refund", ok or ok2, msg)
     r2 = sign("Release", mid2, B_ID, gb.address, RELAYERS[:3])
     expect_revert("release after deadline", b, gb, "release", [t2, r2], "ferry: deadline passed")
     r = gb.transact(owner, "cancel", t2, c2)
@@ -179,11 +185,13 @@ def run(a, b):
     expect_revert("release after cancel", b, gb, "release", [t2, r2], "ferry: transfer cancelled")
     expect_revert("second cancel", b, gb, "cancel", [t2, c2], "ferry: already cancelled")
     before = int(a.rpc("eth_getBalance", user_addr, "latest"), 16)
-    r = ga.transact(owner, "refund", t2, c2)
+    refund2 = sign("Refund", mid2, A_ID, ga.address, RELAYERS[1:4])
+    check("refund digest", ga.view("refundDigest", mid2) == keccak(b"\x19\x01" + ga.view("domainSeparator") + keccak(encode(["bytes32", "bytes32"], [keccak(text="Refund(bytes32 messageId)"), mid2]))))
+    r = ga.transact(owner, "refund", t2, refund2)
     check("refund succeeds", r["status"] == "0x1", r)
     check("sender refunded", int(a.rpc("eth_getBalance", user_addr, "latest"), 16) == before + 5 * 10**16)
-    expect_revert("second refund", a, ga, "refund", [t2, c2], "ferry: already refunded")
-    expect_revert("refund of a transfer never locked", a, ga, "refund", [tuple(tampered), c2], "ferry: unknown transfer")
+    expect_revert("second refund", a, ga, "refund", [t2, refund2], "ferry: already refunded")
+    expect_revert("refund of a transfer never locked", a, ga, "refund", [tuple(tampered), refund2], "ferry: unknown transfer")
 
     # ERC-20 lane
     ta = Contract(a, "TestToken").deploy(owner, "Test USD", "TUSD", 6)
@@ -193,6 +201,9 @@ def run(a, b):
     asset_a = bytes(12) + bytes.fromhex(ta.address[2:])
     asset_b = bytes(12) + bytes.fromhex(tb.address[2:])
     gb.transact(owner, "setLaneLimit", A_ID, asset_b, 10**6, 10)
+    ga.transact(owner, "setLaneLimit", B_ID, asset_a, 10**12, 10**6)
+    ga.transact(owner, "setAssetPair", B_ID, asset_a, asset_b, 6, 6, True)
+    gb.transact(owner, "setAssetPair", A_ID, asset_b, asset_a, 6, 6, True)
     head = int(a.rpc("eth_getBlockByNumber", "latest", False)["timestamp"], 16)
     targs = [B_ID, rcv32, asset_a, asset_b, 7 * 10**5, 1000, head + 3600, b"\0" * 32]
     expect_revert("token lock without allowance", a, ga, "lock", targs, "token: insufficient allowance")
@@ -209,6 +220,43 @@ def run(a, b):
     t4, mid4 = locked_transfer(a, ga, r)
     s4 = sign("Release", mid4, B_ID, gb.address, RELAYERS[:3])
     expect_revert("rate limit", b, gb, "release", [t4, s4], "ferry: lane rate limit exceeded")
+
+    # issue 13: a self-minted token buys nothing
+    fake = Contract(a, "TestToken").deploy(user, "Test USD", "TUSD", 6)
+    fake.transact(user, "mint", user_addr, 10**12)
+    fake.transact(user, "approve", ga.address, 10**12)
+    fake32 = bytes(12) + bytes.fromhex(fake.address[2:])
+    expect_revert("self-minted token lock", a, ga, "lock", [B_ID, rcv32, fake32, asset_b, 5 * 10**9, 0, head + 3600, b"\0" * 32],
+                  "ferry: asset pair not registered", user_addr)
+    forged = (1, A_ID, B_ID, 99, bytes(12) + bytes.fromhex(user_addr[2:]), rcv32, fake32, asset_b, 5 * 10**5, 0, head + 3600, b"\0" * 32)
+    fmid = gb.view("messageId", forged)
+    expect_revert("release for a self-minted token", b, gb, "release", [forged, sign("Release", fmid, B_ID, gb.address, RELAYERS[:3])],
+                  "ferry: asset pair not registered")
+    # decimals mismatch: native ETH (18) may not buy TUSD (6)
+    expect_revert("ETH lock for TUSD", a, ga, "lock", [B_ID, rcv32, b"\0" * 32, asset_b, 4 * 10**9, 0, head + 3600, b"\0" * 32],
+                  "ferry: destination asset does not match the registered pair", user_addr)
+    forged = (1, A_ID, B_ID, 98, bytes(12) + bytes.fromhex(user_addr[2:]), rcv32, b"\0" * 32, asset_b, 4 * 10**5, 0, head + 3600, b"\0" * 32)
+    fmid = gb.view("messageId", forged)
+    expect_revert("release of TUSD for an ETH lock", b, gb, "release", [forged, sign("Release", fmid, B_ID, gb.address, RELAYERS[:3])],
+                  "ferry: asset pair not registered")
+    # a 6-decimal token against an 18-decimal remote asset: the lock takes amount / 10^12, rounded up
+    ga.transact(owner, "setDestinationGateway", 4242, gb.address)
+    ga.transact(owner, "setAssetPair", 4242, asset_a, b"\x18" * 32, 6, 18, True)
+    check("quoteLock converts and rounds up", ga.view("quoteLock", 4242, asset_a, 5 * 10**18 + 1, 7) == 5 * 10**6 + 1 + 7)
+    # releases never spend refundable value: A holds the token locks of t3, t4
+    check("refundable tracked", ga.view("refundable", asset_a) == 2 * (7 * 10**5 + 1000))
+    # refill arithmetic: a huge rate does not overflow; setLaneLimit keeps a drained level
+    gb.transact(owner, "setLaneLimit", A_ID, b"\0" * 32, 10**18, 2**256 - 1)
+    check("huge refill rate headroom", gb.view("laneHeadroom", A_ID, b"\0" * 32) == 10**18)
+    gb.transact(owner, "setLaneLimit", A_ID, asset_b, 10**6, 10)
+    check("setLaneLimit does not refill", gb.view("laneHeadroom", A_ID, asset_b) < 10**6)
+    a.rpc("evm_increaseTime", hex(4000))
+    a.rpc("evm_mine")
+    # the first transfer was released on B; after its deadline its Cancel signatures still refund nothing on A
+    c1 = sign("Cancel", mid, B_ID, gb.address, RELAYERS[:3])
+    ok, msg = reverts(a, ga, "refund", [transfer, c1], "ferry: signer is not a relayer")
+    ok2, _ = reverts(a, ga, "refund", [transfer, c1], "ferry: signers must be distinct and in ascending order")
+    check("refund after release with Cancel signatures", ok or ok2, msg)
 
     # administration
     expect_revert("non-owner pause", b, gb, "setPaused", [True], "ferry: caller is not the owner")

@@ -79,7 +79,7 @@ def eip712_vectors():
     out = []
     signer = keys.PrivateKey(key_bytes(0))
     for d_index, domain in enumerate(domains):
-        for kind in ("Release", "Cancel"):
+        for kind in ("Release", "Cancel", "Refund"):
             for m in range(3):
                 message_id = keccak(text=f"ferry-message-{d_index}-{kind}-{m}")
                 full = {

@@ -97,7 +97,7 @@ def decode(frame):
             raise FrameError("truncated" if n < want else "badLength", n)
         a = dict(destChain=struct.unpack(">Q", frame[2:10])[0], messageId=frame[10:42], action=frame[42],
                  signer=frame[43:63], r=frame[63:95], s=frame[95:127], v=frame[127], transfer=None)
-        if a["action"] not in (1, 2):
+        if a["action"] not in (1, 2, 3):
             raise FrameError("badField", "action")
         if not any(a["signer"]):
             raise FrameError("badField", "zero signer")
@@ -144,7 +144,7 @@ def decode(frame):
             e = frame[3 + BATCH_ENTRY * i:3 + BATCH_ENTRY * (i + 1)]
             a = dict(destChain=struct.unpack(">Q", e[0:8])[0], messageId=e[8:40], action=e[40],
                      signer=e[41:61], r=e[61:93], s=e[93:125], v=e[125], transfer=None)
-            if a["action"] not in (1, 2):
+            if a["action"] not in (1, 2, 3):
                 raise FrameError("badField", f"entry {i} action")
             if not any(a["signer"]):
                 raise FrameError("badField", f"entry {i} zero signer")

@@ -75,7 +75,7 @@ extension ChainEntry {
             }
             lanes.append(LaneConfig(remoteChain: ChainID(try lane.count("remote_chain")), asset: asset,
                                     remoteDecimals: try lane.decimals("remote_decimals"), mode: mode, rateLimit: limit,
-                                    remoteAsset: try lane.optionalAddress("remote_asset")?.bytes32))
+                                    remoteAsset: try lane.optionalAddress("remote_asset").map { Address($0.bytes32) }))
         }
         let info = ChainInfo(id: id, name: name, family: family, nativeAsset: native, assets: assets, finalityDepth: finality,
                              blockTimeMillis: blockTime, gateway: gateway)

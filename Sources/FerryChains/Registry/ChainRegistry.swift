@@ -55,7 +55,7 @@ public struct ChainRegistry: Sendable {
     public func pairedLanes(of entry: ChainEntry) -> [LaneConfig] {
         entry.lanes.map { lane in
             var lane = lane
-            if lane.remoteAsset == nil, let remote = self[lane.remoteChain]?.info.asset(lane.asset) { lane.remoteAsset = remote.gatewayID }
+            if lane.remoteAsset == nil, let remote = self[lane.remoteChain]?.info.asset(lane.asset) { lane.remoteAsset = Address(remote.gatewayID) }
             return lane
         }
     }

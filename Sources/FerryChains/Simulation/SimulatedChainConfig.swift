@@ -37,10 +37,10 @@ public struct LaneConfig: Sendable, Hashable, Codable {
     /// The gateway id of the paired asset on the remote chain; nil for the local asset's own id (simulated
     /// tokens have the same id on every chain, and native pairs with native). The registry fills it in from the
     /// remote chain's asset of the same symbol.
-    public var remoteAsset: Bytes32?
+    public var remoteAsset: Address?
 
     public init(remoteChain: ChainID, asset: String, remoteDecimals: Int, mode: LaneMode = .lockRelease, rateLimit: RateLimit? = nil,
-                remoteAsset: Bytes32? = nil) {
+                remoteAsset: Address? = nil) {
         self.remoteChain = remoteChain
         self.asset = asset
         self.remoteDecimals = remoteDecimals
@@ -50,7 +50,7 @@ public struct LaneConfig: Sendable, Hashable, Codable {
     }
 
     /// The remote asset this lane pairs a local asset of gateway id `localID` with.
-    public func pairedAsset(localID: Bytes32) -> Bytes32 { remoteAsset ?? localID }
+    public func pairedAsset(localID: Bytes32) -> Bytes32 { remoteAsset?.bytes32 ?? localID }
 }
 
 /// Everything a ``SimulatedLedger`` needs: chain facts, gateway configuration, fee market, faults' limits.

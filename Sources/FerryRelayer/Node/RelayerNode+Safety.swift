@@ -1,6 +1,6 @@
 import DequeModule
 import FerryChains
-import FerryCore
+public import FerryCore
 
 /// One asset pair a relayer attests: what is locked on which chain, and what is paid for it on which chain.
 public struct AssetPairKey: Sendable, Hashable {
@@ -43,11 +43,13 @@ extension RelayerNode {
     func headTimeTrusted(_ head: BlockRef, on chain: ChainID) -> Bool {
         let limit = now.addingReportingOverflow(configuration.maxClockDriftMillis)
         guard limit.overflow || head.timestampMillis <= limit.partialValue else {
+            let before = stats.snapshot.untrustedHeads
+            stats.update { $0.untrustedHeads += 1 }
+            guard before % 100 == 0 else { return false }  // one line per hundred such heads, not one per block
             logger.warning("head of \(chain) claims a time ahead of this node's clock; not deciding cancels on it", metadata: [
                 "height": "\(head.height)", "head_time_ms": "\(head.timestampMillis)", "clock_ms": "\(now)",
-                "max_drift_ms": "\(configuration.maxClockDriftMillis)",
+                "max_drift_ms": "\(configuration.maxClockDriftMillis)", "untrusted_heads": "\(before + 1)",
             ])
-            stats.update { $0.untrustedHeads += 1 }
             return false
         }
         return true

@@ -1,4 +1,5 @@
 public import FerryCore
+import FerryChains
 import DequeModule
 import HeapModule
 import Synchronization
