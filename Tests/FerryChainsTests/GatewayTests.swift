@@ -57,7 +57,7 @@ struct GatewayTests {
 
     @Test("release refuses bad attestations with the reason", arguments: [
         BadRelease(name: "too few", indices: [1], cancelType: false, foreignDomain: false, reasonContains: "needs 2 of 3"),
-        BadRelease(name: "duplicate signer", indices: [1, 1], cancelType: false, foreignDomain: false, reasonContains: "repeats signer"),
+        BadRelease(name: "duplicate signer", indices: [1, 1], cancelType: false, foreignDomain: false, reasonContains: "must be distinct and in ascending order"),
         BadRelease(name: "cancel instead of release", indices: [0, 1], cancelType: true, foreignDomain: false, reasonContains: "not a relayer"),
         BadRelease(name: "another chain's domain", indices: [0, 1], cancelType: false, foreignDomain: true, reasonContains: "not a relayer"),
     ])

@@ -23,12 +23,12 @@ struct LedgerFingerprintTests {
     }
 
     static let cases: [Case] = [
-        Case(family: .evm, mode: .lockRelease, rateLimited: false, seed: 11, expected: "0x8fab67ef498ed5cd2145b3daca43fa9ef4fdbed9f75bea56cfe028c4a7e55ca4"),
-        Case(family: .rollup, mode: .lockRelease, rateLimited: false, seed: 12, expected: "0x5a112f8a148621c0fb07063b6f586abc5b02ec4210374676006c0fe615c59ebe"),
-        Case(family: .solana, mode: .lockRelease, rateLimited: true, seed: 13, expected: "0xb617238e28970105a57fa4dd9f71cd0b5a75ac00b283b0da7f7342d7d45c385f"),
-        Case(family: .bitcoin, mode: .lockRelease, rateLimited: false, seed: 14, expected: "0x541311b924254f5e0121dd5433250c11bb4c33d2aaf4b2be47b619c9d84b0aca"),
-        Case(family: .evm, mode: .burnMint, rateLimited: true, seed: 15, expected: "0x03fb3e360392b5680e23c21cc3b005f8c9c848e7e251d225cf22c533c03a4bfd"),
-        Case(family: .solana, mode: .burnMint, rateLimited: false, seed: 16, expected: "0x619dd0b59da3a4aaf31ef9409251639243a1ac6dbbd93304a99f4a4e5193207b"),
+        Case(family: .evm, mode: .lockRelease, rateLimited: false, seed: 11, expected: "0x494af23bde918db94a76a8c2a684fbdc5f020890cca0d59084630f8aa7b89d5f"),
+        Case(family: .rollup, mode: .lockRelease, rateLimited: false, seed: 12, expected: "0x09ef41ca85992a9e184dce0e5c40615a81a412da16afe3778623e6d752cf2e2a"),
+        Case(family: .solana, mode: .lockRelease, rateLimited: true, seed: 13, expected: "0xda4a2fe3405d9a45769889f0e29b3e450fd6b1b8f33183380498692b32a81aa6"),
+        Case(family: .bitcoin, mode: .lockRelease, rateLimited: false, seed: 14, expected: "0x49329ecf472d59de5907f3fb3a77818c90d7b26ca9ee4bde3fa80a3a22f6faa1"),
+        Case(family: .evm, mode: .burnMint, rateLimited: true, seed: 15, expected: "0xab2d54b5a518f73fdaed7367ab79e9585594411d1477daf9db8be42efb38ab61"),
+        Case(family: .solana, mode: .burnMint, rateLimited: false, seed: 16, expected: "0x52d795a038563810920bd4bfd15be4a5ee1c0f51b60338cc1440191fdc9d60d2"),
     ]
 
     @Test("a seeded storm of every call and fault ends in exactly the recorded chain and state", arguments: cases)
