@@ -86,7 +86,9 @@ struct DevNodeTests {
                 == transfer.messageId.bytes)
         #expect(try GatewayABI.decodeStatus(await env.call(gateway, GatewayABI.status(transfer.messageId))) == .locked)
 
-        // A transfer from chain 999 to here, released with a Swift-made attestation.
+        // A transfer from chain 999 to here, released with a Swift-made attestation, paid from liquidity (the
+        // 1,010 wei locked above back a refundable lock: releases may not spend them).
+        _ = try await env.send(to: gateway, value: Amount(500))
         let inbound = Transfer(sourceChain: ChainID(remote), destChain: ChainID(Self.chainId), nonce: 7,
                                sender: Address(receiver.bytes32), receiver: Address(receiver.bytes32), sourceAsset: .zero,
                                destAsset: .zero, amount: Amount(500), fee: .zero, deadline: 4_000_000_000)
