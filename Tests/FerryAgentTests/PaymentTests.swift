@@ -138,7 +138,11 @@ struct PaymentTests {
         let domainB = try #require(world.adapters[TestWorld.b]).info.attestationDomain
         let digest = FerryAttestation.cancel(messageId: transfer.messageId).digest(in: domainB)
         let sigs = try [world.relayers[0], world.relayers[2]].map { try $0.key.sign(digest: digest) }
-        for (chain, call) in [(TestWorld.b, GatewayCall.cancel(transfer, signatures: sigs)), (TestWorld.a, .refund(transfer, signatures: sigs))] {
+        // The refund needs Refund attestations in A's (the source's) own domain.
+        let domainA = try #require(world.adapters[TestWorld.a]).info.attestationDomain
+        let refundDigest = FerryAttestation.refund(messageId: transfer.messageId).digest(in: domainA)
+        let refundSigs = try [world.relayers[0], world.relayers[2]].map { try $0.key.sign(digest: refundDigest) }
+        for (chain, call) in [(TestWorld.b, GatewayCall.cancel(transfer, signatures: sigs)), (TestWorld.a, .refund(transfer, signatures: refundSigs))] {
             let adapter = try #require(world.adapters[chain])
             let tx = try await adapter.submit(call, signer: world.executor, priority: .high)
             var rounds = 0
