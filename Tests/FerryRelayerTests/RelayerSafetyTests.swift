@@ -4,6 +4,7 @@ import FerryCore
 import FerryWire
 import FerryTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 private let a = RelayerNetwork.chainA
@@ -54,6 +55,33 @@ struct TimeShiftedAdapter: ChainAdapter {
             continuation.onTermination = { _ in task.cancel() }
         }
     }
+}
+
+/// A chain adapter whose finalized height can be held back (a destination whose finality stalls).
+struct StalledFinalityAdapter: ChainAdapter {
+    final class Gate: Sendable {
+        let frozenAt = Mutex<UInt64?>(nil)
+    }
+    let inner: any ChainAdapter
+    let gate: Gate
+
+    var info: ChainInfo { inner.info }
+    func head() async throws(ChainError) -> BlockRef { try await inner.head() }
+    func finalizedHeight() async throws(ChainError) -> UInt64 {
+        let real = try await inner.finalizedHeight()
+        return gate.frozenAt.withLock { $0.map { min($0, real) } } ?? real
+    }
+    func balance(of account: Address, asset: String) async throws(ChainError) -> Amount { try await inner.balance(of: account, asset: asset) }
+    func feeEstimate() async throws(ChainError) -> FeeEstimate { try await inner.feeEstimate() }
+    func submit(_ call: GatewayCall, signer: any TransactionSigner, priority: FeePriority) async throws(ChainError) -> TxID {
+        try await inner.submit(call, signer: signer, priority: priority)
+    }
+    func transaction(_ id: TxID) async throws(ChainError) -> TxStatus { try await inner.transaction(id) }
+    func gatewayState(of messageId: Bytes32) async throws(ChainError) -> GatewayRecord { try await inner.gatewayState(of: messageId) }
+    func relayerSet() async throws(ChainError) -> RelayerSet { try await inner.relayerSet() }
+    func onwardHops(of messageId: Bytes32) async throws(ChainError) -> [Transfer] { try await inner.onwardHops(of: messageId) }
+    var forwardsRoutes: Bool { inner.forwardsRoutes }
+    func events(from height: UInt64) -> AsyncThrowingStream<GatewayEvent, any Error> { inner.events(from: height) }
 }
 
 @Suite("Relayer signing rules (real ZeroMQ, real SQLite)", .serialized)
@@ -115,5 +143,54 @@ struct RelayerSafetyTests {
             }
             #expect(await network.releaseCounts(on: b).isEmpty)
         }
+    }
+
+    @Test("no refund on the source while the destination's cancel is not final; once it is, Refund is signed and the sender refunded")
+    func refundWaitsForFinalCancel() async throws {
+        let network = try await RelayerNetwork()
+        let gossip = try await RelayerNetwork.mesh(5)
+        let gate = StalledFinalityAdapter.Gate()
+        let nodes = try (0..<5).map { i in
+            try network.node(i, gossip: gossip[i], graceMillis: 1_000) { id, adapter in
+                id == b ? StalledFinalityAdapter(inner: adapter, gate: gate) : adapter
+            }
+        }
+        let ledgerA = network.ledgers[a].unsafelyUnwrapped, ledgerB = network.ledgers[b].unsafelyUnwrapped
+        try await RelayerNetworkTests.withNodes(network, gossip: gossip, nodes: nodes) {
+            try await network.step(nodes)
+            // B is down past the deadline, so the transfer is cancelled rather than released.
+            try await ledgerB.apply(.outage(durationSeconds: nil))
+            let sender = try await network.sender(3, on: a, usdc: Amount(2_000_000))
+            let transfer = network.transfer(from: sender, on: a, to: b, amount: 1_000_000, deadline: network.clock.unixMillis / 1_000 + 60)
+            _ = try await network.adapter(a).submit(.lock(transfer), signer: sender, priority: .high)
+            for _ in 0..<300 { try await network.step(nodes) }
+            // From here on B's finality stalls (in the relayers' view) where it is now.
+            await ledgerB.endOutage()
+            let stalledAt = try await ledgerB.finalizedHeight()
+            gate.frozenAt.withLock { $0 = stalledAt }
+            let id = try #require(try await network.lockedIDs(on: a).keys.first)
+            var cancelledAt: UInt64?
+            for _ in 0..<600 {
+                try await network.step(nodes)
+                if case let .cancelled(height) = try await ledgerB.gatewayState(of: id) { cancelledAt = height; break }
+            }
+            let cancelHeight = try #require(cancelledAt, "B never cancelled the transfer")
+            #expect(cancelHeight > stalledAt)
+            for _ in 0..<100 { try await network.step(nodes) }
+            guard case .locked = try await ledgerA.gatewayState(of: id) else {
+                Issue.record("refunded on A before B's cancel was final"); return
+            }
+            for node in nodes { #expect(node.stats.snapshot.signed[.refund, default: 0] == 0) }
+            // Finality resumes: Refund is signed and the sender gets back amount + fee.
+            gate.frozenAt.withLock { $0 = nil }
+            var refunded = false
+            for _ in 0..<600 {
+                try await network.step(nodes)
+                if case .refunded = try await ledgerA.gatewayState(of: id) { refunded = true; break }
+            }
+            #expect(refunded)
+            #expect(try await ledgerA.balance(of: Address(sender.address.bytes32), asset: "USDC") == Amount(2_000_000))
+        }
+        for ledger in network.ledgers.values { for line in await ledger.conservation() { #expect(line.holds, "\(line)") } }
     }
 }
