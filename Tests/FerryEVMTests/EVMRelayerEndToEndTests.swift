@@ -119,4 +119,55 @@ struct EVMRelayerEndToEndTests {
         #expect(released.count == 2 && released.values.allSatisfy { $0 == 1 }, "\(released)")
         for line in await sim.conservation() { #expect(line.holds, "\(line)") }
     }
+
+    @Test("a transfer the destination will not release is cancelled there after its deadline and refunded on the source by the relayers")
+    func cancelAndRefund() async throws {
+        let bed1 = try await EVMTestbed.start(chainId: 1337, remoteChain: 1338)
+        let bed2 = try await EVMTestbed.start(chainId: 1338, remoteChain: 1337)
+        defer { bed1.node.stop(); bed2.node.stop() }
+        // Node 2's ETH lane is closed: every release reverts, so the transfer can only time out.
+        try await bed2.send(from: bed2.owner, to: bed2.gateway, data: ABI.call(GatewayABI.functionSignatures["setLaneLimit"] ?? "", [
+            .uint64(1337), .bytes32(.zero), .uint(.zero), .uint(.zero)]))
+        for relayer in EVMTestbed.relayers {
+            for bed in [bed1, bed2] { try await bed.send(from: bed.owner, to: relayer.address, value: EVMTestbed.ether) }
+        }
+        let a1 = try await bed1.adapter(finalityDepth: 2), a2 = try await bed2.adapter(finalityDepth: 2)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-evm-refund-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (nodes, gossip) = try await Self.relayers(adapters: [ChainID(1337): a1, ChainID(1338): a2], directory: directory)
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for node in nodes { group.addTask { try await node.run() } }
+            defer { group.cancelAll() }
+            let sender = try await bed1.fundedSigner(index: 4, ether: 5)
+            let head = try await a1.head()
+            let transfer = Transfer(sourceChain: 1337, destChain: 1338, nonce: 0, sender: Address(sender.address.bytes32),
+                                    receiver: Address(sender.address.bytes32), sourceAsset: .zero, destAsset: .zero,
+                                    amount: Amount(100_000_000_000_000_000), fee: Amount(1_000), deadline: head.timestampMillis / 1_000 + 6)
+            let tx = try await a1.submit(.lock(transfer), signer: sender, priority: .median)
+            guard case let .included(height, true, _) = try await a1.transaction(tx) else { Issue.record("lock failed"); return }
+            let logs = try await a1.client.logs(address: bed1.gateway, from: height, to: height, topic0: [GatewayABI.lockedTopic])
+            let id = try #require(logs.first?.topics[1])
+            // Blocks about once a second, so the dev nodes' times follow the wall clock the relayers trust.
+            try await waitUntil("the cancel on node 2 and the refund on node 1", timeout: .seconds(120), every: .seconds(1)) {
+                _ = try? await bed1.rpc("evm_mine")
+                _ = try? await bed2.rpc("evm_mine")
+                guard case .refunded = try await a1.gatewayState(of: id) else { return false }
+                return true
+            }
+            guard case .cancelled = try await a2.gatewayState(of: id) else { Issue.record("node 2 shows no cancel"); return }
+            let reserved = try GatewayABI.decodeUInt(try await bed1.client.call(EVMCall(to: bed1.gateway, data: ABI.call(
+                GatewayABI.functionSignatures["refundable"] ?? "", [.bytes32(.zero)]))))
+            #expect(reserved == .zero, "the refund released the reserved value")
+            for node in nodes {
+                let stats = node.stats.snapshot
+                #expect(stats.untrustedHeads == 0)
+            }
+            let signedRefunds = nodes.map { $0.stats.snapshot.signed[.refund, default: 0] }.reduce(0, +)
+            #expect(signedRefunds >= Int(EVMTestbed.threshold))
+            group.cancelAll()
+        }
+        for g in gossip { await g.close() }
+    }
 }
