@@ -1,4 +1,4 @@
-public import FerryCore
+import FerryCore
 import FerryChains
 import DequeModule
 import HeapModule
