@@ -24,19 +24,26 @@ extension RelayerNode {
     /// in this node's registry (the adapters' ``ChainInfo/assets``) under the same symbol, or the pair is one of
     /// ``RelayerNodeConfiguration/extraAssetPairs``. A self-minted token, or a lock that names another asset on
     /// the destination than the one the registry pairs with it, is never attested; it times out and is refunded.
+    /// Logs and counts a refusal (once per signing attempt); ``pairListed(_:)`` is the same check, silent.
     func attestable(_ transfer: Transfer) -> Bool {
-        let key = AssetPairKey(sourceChain: transfer.sourceChain, sourceAsset: transfer.sourceAsset,
-                               destChain: transfer.destChain, destAsset: transfer.destAsset)
-        if configuration.extraAssetPairs.contains(key) { return true }
-        let source = configuration.adapters[transfer.sourceChain]?.info.assets.first { $0.gatewayID == transfer.sourceAsset }
-        let dest = configuration.adapters[transfer.destChain]?.info.assets.first { $0.gatewayID == transfer.destAsset }
-        if let source, let dest, source.symbol == dest.symbol { return true }
+        if pairListed(transfer) { return true }
         logger.error("not attesting a lock of an asset pair the registry does not list", metadata: [
             "message_id": "\(transfer.messageId.hex)", "source_asset": "\(transfer.sourceChain):\(transfer.sourceAsset.hex)",
             "dest_asset": "\(transfer.destChain):\(transfer.destAsset.hex)",
         ])
         stats.update { $0.unlistedPairs += 1 }
         return false
+    }
+
+    /// Whether the registry lists `transfer`'s asset pair (see ``attestable(_:)``).
+    func pairListed(_ transfer: Transfer) -> Bool {
+        let key = AssetPairKey(sourceChain: transfer.sourceChain, sourceAsset: transfer.sourceAsset,
+                               destChain: transfer.destChain, destAsset: transfer.destAsset)
+        if configuration.extraAssetPairs.contains(key) { return true }
+        let source = configuration.adapters[transfer.sourceChain]?.info.assets.first { $0.gatewayID == transfer.sourceAsset }
+        let dest = configuration.adapters[transfer.destChain]?.info.assets.first { $0.gatewayID == transfer.destAsset }
+        guard let source, let dest else { return false }
+        return source.symbol == dest.symbol
     }
 
     /// Whether `head`'s time is plausible: no further ahead of this node's clock than the stated drift.
@@ -81,7 +88,6 @@ extension RelayerNode {
                 }
             }
         }
-        if !safe.isEmpty { logger.info("\(safe.count) transfers to \(chain) passed their deadline in finalized time; signing cancels") }
         try await attest(safe, kind: .cancel, context)
     }
 

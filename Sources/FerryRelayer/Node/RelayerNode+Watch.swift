@@ -126,7 +126,7 @@ extension RelayerNode {
                 for lock in events.locks where lock.height <= finalHeight && s.open[lock.messageId] == nil { due.append((lock.messageId, lock.transfer)) }
                 return due
             }
-            for (id, transfer) in due where attestable(transfer) {
+            for (id, transfer) in due where pairListed(transfer) {
                 guard let gateway = context.collector.gateway(for: transfer.destChain), gateway.members.contains(me) else { continue }
                 presigned[id] = try configuration.key.sign(digest: SignedAttestation.digest(.release, id, in: gateway.domain))
             }
@@ -168,8 +168,8 @@ extension RelayerNode {
                         if s.signerCount(first.id, .release, me: me) >= gateway.threshold { out.ready.append((first.id, entry.transfer.destChain)) }
                     }
                 }
-                // Transfers to this chain past their deadline: sign cancels (the gateway accepts them from now on).
-                // Decided on the finalized block's time (never the head's), and only for a trusted head.
+                // Transfers to this chain past their deadline in finalized time (never the head's, and only on a
+                // trusted head): sign cancels, once the gateway shows them unreleased (signCancels).
                 if context.collector.gateway(for: chain)?.members.contains(me) == true,
                    let seconds = s.finalizedSeconds(chain, head: head, depth: depth, trusted: headTrusted) {
                     while let top = s.deadlines[chain]?.min, top.deadline < seconds {
