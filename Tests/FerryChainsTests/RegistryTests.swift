@@ -76,6 +76,21 @@ struct RegistryTests {
         #expect(entry.lanes.first?.rateLimit == RateLimit(capacity: Amount(1000), refillPerSecond: Amount(10)))
     }
 
+    @Test("a lane pairs its asset with the remote chain's asset of the same symbol, or the remote_asset it names")
+    func lanePairs() throws {
+        let directory = URL(fileURLWithPath: Self.devnetDirectory).deletingLastPathComponent().appendingPathComponent("evm-local").path
+        let registry = try ChainRegistry.load(directory: directory)
+        let one = try #require(registry[ChainID(1337)]), two = try #require(registry[ChainID(1338)])
+        let lanes = registry.pairedLanes(of: one)
+        let tusd = try #require(lanes.first { $0.asset == "TUSD" })
+        #expect(tusd.remoteAsset == Address(try #require(two.info.asset("TUSD")).gatewayID))
+        #expect(lanes.first { $0.asset == "ETH" }?.remoteAsset == Address(Bytes32.zero))
+        #expect(try registry.simulatedConfig(for: ChainID(1337)).lanes == lanes)
+        let named = try ChainEntry.parse(toml: Self.valid.replacingOccurrences(
+            of: "remote_decimals = 6", with: "remote_decimals = 6\nremote_asset = \"0x00000000000000000000000000000000000000aa\""), source: "t.toml")
+        #expect(named.lanes.first?.remoteAsset == Address(try Bytes32(hex: "0x00000000000000000000000000000000000000000000000000000000000000aa")))
+    }
+
     struct BadFile: Sendable, CustomTestStringConvertible {
         let name: String, from: String, to: String, field: String, problem: String
         var testDescription: String { name }
