@@ -39,6 +39,7 @@ struct RelayerLauncher {
         var nodeConfig = RelayerNodeConfiguration(nodeID: config.nodeID, key: key, adapters: adapters)
         nodeConfig.graceMillis = config.graceMillis
         nodeConfig.pruneAfterMillis = config.pruneAfterHours * 3_600_000
+        nodeConfig.maxClockDriftMillis = config.maxClockDriftMillis
         let node = RelayerNode(configuration: nodeConfig, journal: journal, gossip: gossip, clock: .wall, logger: logger)
         let probe = ChainProbe(nodeID: config.nodeID, adapters: adapters, stats: node.stats,
                                maxLagSeconds: config.maxLagSeconds, logger: logger)

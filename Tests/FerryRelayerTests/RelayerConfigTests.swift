@@ -31,6 +31,7 @@ struct RelayerConfigTests {
         #expect(config.journalPath == "/var/lib/ferry/journal.sqlite")
         #expect(config.chains == [1, 10])
         #expect(config.graceMillis == 2_000)
+        #expect(config.maxClockDriftMillis == 30_000)
         #expect(config.peers.count == 1)
     }
 
@@ -44,6 +45,7 @@ struct RelayerConfigTests {
         ("metrics = \"127.0.0.1:9401\"", "metrics = \"127.0.0.1:9401\"\ncolour = \"blue\"", "node.colour"),
         ("keystore = \"keys/relayer-1.json\"", "", "node.keystore"),
         ("threshold = 2", "threshold = \"two\"", "node.threshold"),
+        ("threshold = 2", "threshold = 2\nmax_clock_drift_ms = -1", "node.max_clock_drift_ms"),
     ])
     func badFields(original: String, replacement: String, field: String) {
         let text = Self.good.replacingOccurrences(of: original, with: replacement)

@@ -30,6 +30,8 @@ public struct RelayerConfig: Sendable, Hashable {
     public var pruneAfterHours: UInt64
     /// `/healthz` answers 503 when a chain's unprocessed blocks span more than this many seconds of chain time.
     public var maxLagSeconds: UInt64
+    /// How far ahead of this node's clock a chain's block time may be before no cancel is decided on it, in ms.
+    public var maxClockDriftMillis: UInt64 = 30_000
     /// The other relayers.
     public var peers: [Peer]
 
@@ -82,6 +84,7 @@ public struct RelayerConfig: Sendable, Hashable {
             pruneAfterHours: UInt64(try n.int("prune_after_hours", in: 1...87_600, default: 168)),
             maxLagSeconds: UInt64(try n.int("max_lag_seconds", in: 1...86_400, default: 60)),
             peers: [])
+        config.maxClockDriftMillis = UInt64(try n.int("max_clock_drift_ms", in: 0...3_600_000, default: 30_000))
         try n.rejectUnknown()
         for (i, table) in try reader.tables("peers").enumerated() {
             var p = TableReader(table: table, file: file, prefix: "peers[\(i)].", baseDirectory: baseDirectory)
