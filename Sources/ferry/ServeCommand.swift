@@ -33,6 +33,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seed for keys and the simulated chains.")
     var seed: UInt64 = 7
 
+    /// Seconds graceful shutdown may take (docs/operators.md).
+    static let drainSeconds: Int64 = 10
+
     @Option(name: .customLong("hash-api-key"), help: "Print the API keys file line for this key (agent `agent`) and exit.")
     var hashAPIKey: String?
 
@@ -46,13 +49,18 @@ struct ServeCommand: AsyncParsableCommand {
             print(APIKeyStore.line(agent: "agent", key: key))
             return
         }
+        try await reportingErrors(json: false) { try await serve() }
+    }
+
+    private func serve() async throws {
+        ServerLimits.raiseDescriptorLimit()
         let logger = Logger(label: "ferry.serve")
         let keys: APIKeyStore
         if let path = apiKeys {
             keys = try APIKeyStore.load(path: path)
         } else {
             let key = "ferry-" + UUID().uuidString.lowercased()
-            keys = APIKeyStore(plaintext: ["agent": key])
+            keys = try APIKeyStore(plaintext: ["agent": key])
             say("No --api-keys file: agent \"agent\" may use `Authorization: Bearer \(key)` (only its hash is kept).")
         }
         var options = SimulatedWorld.Options()
@@ -63,7 +71,10 @@ struct ServeCommand: AsyncParsableCommand {
         let app = ferry.application(host: host, port: port, logger: logger, onServerRunning: { bound in
             say("Ferry API on http://\(host):\(bound)  (chains \(SimulatedWorld.chainA.rawValue) and \(SimulatedWorld.chainB.rawValue), \(ferry.world.relayers.count) relayers, \(speed)x time)")
         })
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        var configuration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // Event streams and requests get this long to finish after SIGTERM/SIGINT; then they are cancelled.
+        configuration.maximumGracefulShutdownDuration = .seconds(Self.drainSeconds)
+        configuration.maximumCancellationDuration = .seconds(5)
+        try await ServiceGroup(configuration: configuration).run()
     }
 }

@@ -1,4 +1,5 @@
 import TOMLKit
+public import FerryCore
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -46,6 +47,7 @@ public struct DevnetConfig: Sendable, Hashable {
 
     /// Parses a devnet config; relative paths in it are resolved against `source`'s directory.
     public static func parse(toml text: String, source: String) throws(RegistryError) -> DevnetConfig {
+        if let error = TOMLSyntax.check(text) { throw RegistryError(file: source, field: "", problem: "malformed TOML at \(error)") }
         let table: TOMLTable
         do { table = try TOMLTable(string: text) } catch {
             throw RegistryError(file: source, field: "", problem: "malformed TOML: \(error)")

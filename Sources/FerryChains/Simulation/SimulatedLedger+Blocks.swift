@@ -6,6 +6,7 @@ extension SimulatedLedger {
     func catchUp() {
         let now = clock.unixMillis
         var changed = false
+        skipQuietStretch(until: now)
         while true {
             let due = nextBlockDueMillis
             if let next = scheduled.first, genesisMillis + next.atSeconds * 1000 <= min(due, now) {
@@ -20,6 +21,24 @@ extension SimulatedLedger {
             changed = true
         }
         if changed { notifier.notify() }
+    }
+
+    /// Most blocks one catch-up produces. When more are due (a long devnet time warp, a process that slept for
+    /// days), the chain behaves as if it had halted: the first block after the stretch comes this many block
+    /// times before now, so finality, deadlines and fee markets move on at the cost of a bounded amount of work and
+    /// memory, instead of materialising every block of the stretch (a 10-day warp of a 400 ms chain would be
+    /// 2.16 million blocks).
+    public static let maxCatchUpBlocks: UInt64 = 20_000
+
+    /// Moves the next block's time forward to `maxCatchUpBlocks` block times before `now` when more than that
+    /// many blocks are due. Scheduled faults in the skipped stretch still apply, at the first block after it.
+    func skipQuietStretch(until now: UInt64) {
+        let blockTime = max(1, config.info.blockTimeMillis)
+        let due = nextBlockDueMillis
+        guard now > due, (now - due) / blockTime > Self.maxCatchUpBlocks else { return }
+        let resume = now - Self.maxCatchUpBlocks * blockTime
+        // The head block keeps its time; the next one is due one block time after `skippedUntilMillis`.
+        skippedUntilMillis = resume - blockTime
     }
 
     /// Builds one block at `timestamp`: drops (if a drop fault is on), then fills the block by tip, with
