@@ -15,7 +15,7 @@ struct ConnectionTests {
 
     /// An escrow payment that waits (30 days) for the agent's confirmation once funded; its id after `escrow_funded`.
     static func waitingEscrow(_ client: FerryClient) async throws -> String {
-        let request = EndToEndTests.escrowRequest(amount: "5", deliverySeconds: 30 * 86_400, provider: Address(Keccak256.hash("slow provider")))
+        let request = EndToEndTests.escrowRequest(amount: "25", deliverySeconds: 30 * 86_400, provider: Address(Keccak256.hash("slow provider")))
         let payment = try await client.pay(request, idempotencyKey: "waiting-\(UUID().uuidString)")
         for try await update in client.events(payment.id) {
             if case let .event(e) = update, e.kind == "escrow_funded" { return payment.id }
@@ -86,8 +86,9 @@ struct ConnectionTests {
 
     @Test("past the connection cap new clients wait; they are served as soon as a slot frees")
     func connectionCap() async throws {
+        // Served by a real ServiceGroup: HummingbirdTesting's live mode drops the connection cap from the configuration.
         let server = try await ServerWorld.make(limits: ServerLimits(maxConnections: 2))
-        try await server.live { _, port in
+        try await server.ferry.serving(logger: ServerWorld.quiet) { port in
             let first = try await LoopbackSocket(port: port)
             let second = try await LoopbackSocket(port: port)
             try await first.send("GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n")
@@ -99,7 +100,10 @@ struct ConnectionTests {
             #expect(await third.receive(timeout: .milliseconds(500)).text.isEmpty, "held back while two connections are open")
             first.close()
             #expect(await third.receive(timeout: .seconds(5), until: "\"status\"").text.contains("200 OK"))
+            second.close()
+            third.close()
         }
+        await server.world.close()
     }
 }
 

@@ -16,7 +16,9 @@ public struct RouteFallbackMiddleware: RouterMiddleware {
     public func handle(_ request: Request, context: FerryContext, next: (Request, FerryContext) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as HTTPError where error.status == .notFound && context.endpointPath == nil {
+        } catch let error as HTTPError where error.status == .notFound && (context.endpointPath ?? "NotFound") == "NotFound" {
+            // Thrown by Hummingbird's not-found responder (which names the endpoint "NotFound"); Ferry's own handlers
+            // answer their 404s as problems and never throw them.
             let segments = request.uri.path.split(separator: "/")
             let allowed = routes.filter { Self.matches($0.path, segments) }.flatMap(\.methods)
             guard !allowed.isEmpty else {
