@@ -9,10 +9,10 @@ extension SimulatedLedger {
         skipQuietStretch(until: now)
         while true {
             let due = nextBlockDueMillis
-            if let next = scheduled.first, genesisMillis + next.atSeconds * 1000 <= min(due, now) {
+            if let next = scheduled.first, Self.after(genesisMillis, seconds: next.atSeconds) <= min(due, now) {
                 scheduled.removeFirst()
                 // A scheduled reorg that cannot happen (too deep) is skipped; scenario files are validated when loaded.
-                try? applyNow(next.fault, at: genesisMillis + next.atSeconds * 1000)
+                try? applyNow(next.fault, at: Self.after(genesisMillis, seconds: next.atSeconds))
                 changed = true
                 continue
             }
@@ -202,15 +202,22 @@ extension SimulatedLedger {
             state.updateMarket { $0.spike(factor: factor) }
         case let .congestion(load, seconds):
             state.updateMarket { $0.congestionPercent = load }
-            faults.congestionUntilMillis = millis + seconds * 1000
+            faults.congestionUntilMillis = Self.after(millis, seconds: seconds)
         case let .outage(seconds):
-            faults.outageUntilMillis = seconds.map { millis + $0 * 1000 } ?? .max
+            faults.outageUntilMillis = seconds.map { Self.after(millis, seconds: $0) } ?? .max
         case let .reorg(depth, drop):
             try performReorg(depth: depth, dropTransactions: drop)
         case let .dropTransactions(perMille, seconds):
             faults.dropPerMille = min(perMille, 1000)
-            faults.dropUntilMillis = millis + seconds * 1000
+            faults.dropUntilMillis = Self.after(millis, seconds: seconds)
         }
+    }
+
+    /// `millis` plus `seconds`, saturating (fault durations come from clients and scenario files).
+    static func after(_ millis: UInt64, seconds: UInt64) -> UInt64 {
+        let span = seconds.multipliedReportingOverflow(by: 1_000)
+        let end = millis.addingReportingOverflow(span.partialValue)
+        return span.overflow || end.overflow ? .max : end.partialValue
     }
 }
 
