@@ -1,0 +1,69 @@
+import FerryServer
+import FerryTestSupport
+import Foundation
+import Testing
+
+/// The `ferry` executable built beside this test bundle, if it was built.
+private let ferryExecutable: URL? = {
+    let candidate = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ferry")
+    return FileManager.default.isExecutableFile(atPath: candidate.path) ? candidate : nil
+}()
+
+@Suite("ferry serve as a process under a small descriptor limit", .serialized, .timeLimit(.minutes(2)),
+       .enabled(if: ferryExecutable != nil, "build the ferry product first"))
+struct ServeProcessTests {
+    @Test("400 half-sent requests under `ulimit -n 256`: the server lives, cuts them off, serves a healthy client, and stops on SIGTERM")
+    func descriptorLimit() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-serve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let keys = directory.appendingPathComponent("keys.txt")
+        try (APIKeyStore.line(agent: "agent", key: "process-key") + "\n").write(to: keys, atomically: true, encoding: .utf8)
+        let out = directory.appendingPathComponent("stdout")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        let process = ChildProcess()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "ulimit -n 256 && exec \"$0\" \"$@\"", try #require(ferryExecutable).path, "serve", "--port", "0",
+                             "--api-keys", keys.path, "--database", directory.appendingPathComponent("agent.sqlite").path,
+                             "--idle-timeout", "2", "--request-timeout", "2"]
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = FileHandle.nullDevice
+        let (exits, exited) = AsyncStream.makeStream(of: Int32.self)
+        process.terminationHandler = { finished in
+            exited.yield(finished.terminationStatus)
+            exited.finish()
+        }
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        var port = 0
+        try await waitUntil("ferry serve announces its port", timeout: .seconds(30), every: .milliseconds(50)) {
+            let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
+            guard let range = text.range(of: "http://127.0.0.1:") else { return false }
+            port = Int(text[range.upperBound...].prefix { $0.isNumber }) ?? 0
+            return port > 0
+        }
+        var slow: [LoopbackSocket] = []
+        for _ in 0..<400 {
+            let socket = try await LoopbackSocket(port: port)
+            try await socket.send("GET /v1/chains HTTP/1.1\r\nHost: test\r\n")
+            slow.append(socket)
+        }
+        #expect(process.isRunning, "the server died under descriptor pressure")
+        let healthy = try await LoopbackSocket(port: port)
+        try await healthy.send("GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n")
+        let (text, _) = await healthy.receive(timeout: .seconds(20), until: "\"status\"")
+        #expect(text.contains("200 OK"), "a healthy client was not served: \(text)")
+        #expect(process.isRunning)
+        var closed = 0
+        for socket in slow.prefix(20) where await socket.receive(timeout: .seconds(5)).closed { closed += 1 }
+        #expect(closed == 20, "slow clients are cut off")
+        slow.forEach { $0.close() }
+        healthy.close()
+        let stopping = ContinuousClock.now
+        process.terminate()
+        var iterator = exits.makeAsyncIterator()
+        let status = await iterator.next()
+        #expect(status == 0 && process.terminationReason == .exit)
+        #expect(ContinuousClock.now - stopping < .seconds(12), "SIGTERM took longer than the drain time")
+    }
+}
