@@ -39,7 +39,7 @@ struct EscrowRaceTests {
         #expect(try await world.balance(escrowAccount, on: TestWorld.b) == .zero)
     }
 
-    @Test("a refused confirm appends no event and leaves the escrow funded")
+    @Test("a confirm that is refused (already paid, wrong evidence) appends no event")
     func refusedConfirmWritesNothing() async throws {
         let world = try await TestWorld.make()
         let escrows = EscrowTests()
