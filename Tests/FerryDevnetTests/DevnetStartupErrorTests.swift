@@ -16,7 +16,8 @@ struct DevnetStartupErrorTests {
         let errors = directory.appendingPathComponent("stderr-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         let process = ChildProcess()
-        process.executableURL = try #require(ferryExecutable)
+        guard let executable = ferryExecutable else { throw TestFailure("no ferry binary beside the test bundle") }
+        process.executableURL = executable
         process.arguments = ["devnet"] + arguments
         process.currentDirectoryURL = directory
         process.standardOutput = FileHandle.nullDevice
@@ -49,6 +50,19 @@ struct DevnetStartupErrorTests {
             #expect(status != 0, "\(arguments)")
             #expect(stderr.contains(expected), "\(arguments): \(stderr)")
             #expect(!stderr.contains("Can't read a value"), "\(arguments): \(stderr)")
+        }
+    }
+
+    @Test("a port already in use is reported as such, with a non-zero exit")
+    func portInUse() async throws {
+        let testnet = try await TestDevnet.make()
+        let config = testnet.directory.appendingPathExtension("devnet.toml")
+        try "chains_dir = \"\(testnet.directory.lastPathComponent)\"\n".write(to: config, atomically: true, encoding: .utf8)
+        try await testnet.serve { served in
+            let (status, stderr) = try await Self.run(["--config", config.path, "--port", "\(served.port)"], in: testnet.directory)
+            #expect(status != 0)
+            #expect(stderr.lowercased().contains("address already in use") || stderr.contains("EADDRINUSE"), "\(stderr)")
+            #expect(!stderr.contains("Can't read a value"))
         }
     }
 }

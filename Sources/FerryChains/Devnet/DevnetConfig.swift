@@ -39,8 +39,12 @@ public struct DevnetConfig: Sendable, Hashable {
     /// Reads a devnet config file.
     /// - Throws: ``RegistryError`` naming the file, the field and the problem.
     public static func load(path: String) throws(RegistryError) -> DevnetConfig {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw RegistryError(file: path, field: "", problem: "cannot read the file as UTF-8")
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let hint = path.hasPrefix("/") ? "" : " (relative to \(FileManager.default.currentDirectoryPath); pass --config)"
+            throw RegistryError(file: path, field: "", problem: "cannot read the file: no such file or not readable\(hint)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw RegistryError(file: path, field: "", problem: "the file is not UTF-8 text")
         }
         return try parse(toml: text, source: path)
     }
