@@ -45,6 +45,18 @@ struct ConnectionTests {
         }
     }
 
+    @Test("a stream with no news gets keep-alive comments although the world keeps moving")
+    func keepAlive() async throws {
+        let server = try await ServerWorld.make(limits: ServerLimits(streamKeepAlive: .milliseconds(300)))
+        try await server.live { client, port in
+            let id = try await Self.waitingEscrow(client)
+            let socket = try await Self.openStream(port, id)
+            let (text, closed) = await socket.receive(timeout: .seconds(10), until: ": keep-alive")
+            #expect(text.contains(": keep-alive") && !closed)
+            socket.close()
+        }
+    }
+
     @Test("graceful shutdown ends open event streams and returns promptly")
     func shutdownEndsStreams() async throws {
         let server = try await ServerWorld.make()

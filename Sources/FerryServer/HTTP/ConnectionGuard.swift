@@ -5,9 +5,10 @@ import NIOHTTPTypes
 /// longer than ``ServerLimits/requestReadTimeout`` to send one request (head through the end of its body).
 ///
 /// Hummingbird lets the remote half-close a connection, so a client that closes its socket leaves a half-open
-/// channel (CLOSE-WAIT) that nothing writes to while an event stream waits for news. This handler completes
-/// ``departure`` when the input closes or the channel goes inactive, closes an idle connection at once, and lets a
-/// request in flight finish (an event stream ends when it sees ``departure``; see ``ClientDeparture``).
+/// channel (CLOSE-WAIT) that nothing writes to while an event stream waits for news. This handler completes its
+/// departure future when the input closes or the channel goes inactive (an event stream ends when it sees it; see
+/// ``ClientDeparture``), and closes the connection at once when the input closes halfway through a request. An idle
+/// connection whose input closes is closed by Hummingbird itself.
 final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart

@@ -57,6 +57,10 @@ extension FerryHTTPAPI {
     private func stream(_ id: String, from position: Int, to writer: inout some ResponseBodyWriter, stop: ChangeFeed) async throws {
         var sent = position
         let keepAlive = limits.streamKeepAlive
+        let clock = ContinuousClock()
+        // Silence is measured from the last write, so a feed that keeps waking the stream without news for this
+        // payment still gets its keep-alive comments.
+        var lastWrite = clock.now
         while stop.version == 0, !Task.isCancelled {
             let seen = feed.version
             let payment = try await service.payment(id)
@@ -70,24 +74,26 @@ extension FerryHTTPAPI {
                 }
                 sent = timeline.count
                 try await writer.write(ByteBuffer(string: chunk))
+                lastWrite = clock.now
             }
             if view.finished {
                 try await writer.write(ByteBuffer(string: try Self.sse(event: "end", id: nil, data: view)))
                 return
             }
             let feed = self.feed
+            let quietUntil = lastWrite.advanced(by: keepAlive)
             let wake = await withTaskGroup(of: Wake.self) { group in
                 group.addTask { _ = await feed.wait(after: seen); return .changed }
                 group.addTask { _ = await stop.wait(after: 0); return .stop }
-                group.addTask { (try? await Task.sleep(for: keepAlive)) != nil ? .quiet : .stop }
+                group.addTask { (try? await Task.sleep(until: quietUntil, clock: clock)) != nil ? .quiet : .stop }
                 let first = await group.next() ?? .stop
                 group.cancelAll()
                 return first
             }
-            switch wake {
-            case .changed: continue
-            case .stop: return
-            case .quiet: try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+            if wake == .stop { return }
+            if clock.now >= quietUntil {
+                try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                lastWrite = clock.now
             }
         }
     }
