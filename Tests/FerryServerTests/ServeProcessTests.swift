@@ -12,7 +12,7 @@ private let ferryExecutable: URL? = {
 @Suite("ferry serve as a process under a small descriptor limit", .serialized, .timeLimit(.minutes(2)),
        .enabled(if: ferryExecutable != nil, "build the ferry product first"))
 struct ServeProcessTests {
-    @Test("400 half-sent requests under `ulimit -n 256`: the server lives, cuts them off, serves a healthy client, and stops on SIGTERM")
+    @Test("400 half-sent requests under `ulimit -n 256`: the server lives, cuts them off, serves a healthy client, and stops on SIGTERM with an event stream open")
     func descriptorLimit() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-serve-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -59,11 +59,25 @@ struct ServeProcessTests {
         #expect(closed == 20, "slow clients are cut off")
         slow.forEach { $0.close() }
         healthy.close()
+        // An event stream open across SIGTERM: a payment that takes minutes of real time to deliver at speed 1.
+        let pay = try await LoopbackSocket(port: port)
+        let body = #"{"from":{"chain":1,"asset":"USDC"},"to":{"chain":8453,"asset":"USDC"},"amount":"25","receiver":"0x00000000000000000000000000000000000000aa"}"#
+        try await pay.send("POST /v1/payments HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer process-key\r\nIdempotency-Key: sigterm\r\n"
+                           + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+        let created = await pay.receive(timeout: .seconds(10), until: "\"state\"").text
+        let paymentID = try #require(created.range(of: #"pay_[0-9a-f-]+"#, options: .regularExpression).map { String(created[$0]) }, "\(created)")
+        let stream = try await LoopbackSocket(port: port)
+        try await stream.send("GET /v1/payments/\(paymentID)/events HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer process-key\r\n\r\n")
+        let opened = await stream.receive(timeout: .seconds(10), until: "event: quoted").text
+        #expect(opened.contains("200 OK") && !opened.contains("event: end"), "\(opened.prefix(300))")
         let stopping = ContinuousClock.now
         process.terminate()
         var iterator = exits.makeAsyncIterator()
         let status = await iterator.next()
         #expect(status == 0 && process.terminationReason == .exit)
         #expect(ContinuousClock.now - stopping < .seconds(12), "SIGTERM took longer than the drain time")
+        #expect(await stream.receive(timeout: .seconds(5)).closed, "the stream ended with the server")
+        stream.close()
+        pay.close()
     }
 }
