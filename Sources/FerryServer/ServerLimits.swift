@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -15,14 +16,15 @@ public struct ServerLimits: Sendable, Hashable {
     /// Most connections open at once; further clients wait in the listen backlog (and are refused when it is full)
     /// instead of exhausting file descriptors. Also capped below the process's descriptor limit. Default 1,000.
     public var maxConnections: Int
-    /// Descriptors kept free for the database, chains and logs when capping by the descriptor limit. Default 64.
+    /// Descriptors kept free, beyond those already open when the server starts, for what the process opens later
+    /// (database readers, gossip reconnections, logs) when capping by the descriptor limit. Default 128.
     public var reservedDescriptors: Int
     /// A comment line is sent on an event stream after this much silence. Default 15 s.
     public var streamKeepAlive: Duration
 
     /// The defaults.
     public init(idleTimeout: Duration = .seconds(30), requestReadTimeout: Duration = .seconds(30), maxConnections: Int = 1_000,
-                reservedDescriptors: Int = 64, streamKeepAlive: Duration = .seconds(15)) {
+                reservedDescriptors: Int = 128, streamKeepAlive: Duration = .seconds(15)) {
         self.idleTimeout = idleTimeout
         self.requestReadTimeout = requestReadTimeout
         self.maxConnections = maxConnections
@@ -30,13 +32,20 @@ public struct ServerLimits: Sendable, Hashable {
         self.streamKeepAlive = streamKeepAlive
     }
 
-    /// ``maxConnections``, lowered so that connections plus ``reservedDescriptors`` fit the soft descriptor limit
-    /// (`ulimit -n`); at least 1.
+    /// ``maxConnections``, lowered so that the descriptors open now, plus ``reservedDescriptors``, plus one per
+    /// connection fit the soft descriptor limit (`ulimit -n`); at least 1. Read when the server is built: running
+    /// out of descriptors must refuse connections, never fail the database or the gossip sockets (libzmq aborts
+    /// the process when it cannot create its own descriptors).
     public var effectiveMaxConnections: Int {
         var limit = rlimit()
         guard getrlimit(Self.noFile, &limit) == 0, limit.rlim_cur != rlim_t.max else { return max(1, maxConnections) }
-        let available = Int(clamping: limit.rlim_cur) - reservedDescriptors
+        let available = Int(clamping: limit.rlim_cur) - Self.openDescriptors - reservedDescriptors
         return max(1, min(maxConnections, available))
+    }
+
+    /// Descriptors this process has open now (0 where `/proc/self/fd` cannot be read).
+    static var openDescriptors: Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0
     }
 
     #if canImport(Glibc)

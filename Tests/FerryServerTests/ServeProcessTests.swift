@@ -12,7 +12,7 @@ private let ferryExecutable: URL? = {
 @Suite("ferry serve as a process under a small descriptor limit", .serialized, .timeLimit(.minutes(2)),
        .enabled(if: ferryExecutable != nil, "build the ferry product first"))
 struct ServeProcessTests {
-    @Test("400 half-sent requests under `ulimit -n 256`: the server lives, cuts them off, serves a healthy client, and stops on SIGTERM with an event stream open")
+    @Test("200 half-sent requests under `ulimit -n 256`: the server lives, cuts them off, serves a healthy client, and stops on SIGTERM with an event stream open")
     func descriptorLimit() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-serve-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -43,7 +43,7 @@ struct ServeProcessTests {
             return port > 0
         }
         var slow: [LoopbackSocket] = []
-        for _ in 0..<400 {
+        for _ in 0..<200 {
             let socket = try await LoopbackSocket(port: port)
             try await socket.send("GET /v1/chains HTTP/1.1\r\nHost: test\r\n")
             slow.append(socket)
