@@ -20,6 +20,8 @@ public enum DevnetServer {
         let bindHost = host == "localhost" ? "127.0.0.1" : host.trimmingBrackets
         return Application(
             router: DevnetRoutes.router(for: devnet),
+            // Idle and half-sent connections are closed after 30 s (a long-poll in progress is not idle).
+            server: .http1(configuration: .init(idleTimeout: .seconds(30))),
             configuration: ApplicationConfiguration(address: .hostname(bindHost, port: port), serverName: "ferry-devnet"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger)

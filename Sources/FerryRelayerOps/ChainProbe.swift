@@ -127,6 +127,8 @@ public final class ChainProbe: Service, Sendable {
         return results.withLock { $0 }.values.map { entry in
             var entry = entry
             entry.processed = processed[entry.chain] ?? 0
+            // The probe's head can be older than what the node has processed since: the chain is at least there.
+            entry.head = max(entry.head, entry.processed)
             entry.lagBlocks = entry.head > entry.processed ? entry.head - entry.processed : 0
             let blockMillis = adapters[ChainID(entry.chain)]?.info.blockTimeMillis ?? 1_000
             entry.lagSeconds = Double(entry.lagBlocks) * Double(blockMillis) / 1_000

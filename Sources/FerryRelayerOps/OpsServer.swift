@@ -36,6 +36,7 @@ public enum OpsServer {
         let (host, port) = try parse(address)
         return Application(
             router: router(metrics: metrics, probe: probe),
+            server: .http1(configuration: .init(idleTimeout: .seconds(30))),  // idle and half-sent connections
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)

@@ -58,6 +58,9 @@ public final class RelayerMetrics: Sendable {
         if gossip != nil {
             _ = registry.makeCounter(name: "ferry_wire_zap_rejected_total", help: Help.zapRejected)
             _ = registry.makeCounter(name: "ferry_wire_zap_admitted_total", help: Help.zapAdmitted)
+            for reason in ["wrong_mechanism", "protocol"] {
+                _ = counter("ferry_wire_handshakes_failed_total", "reason", reason, Help.handshakes)
+            }
         }
     }
 
@@ -77,6 +80,7 @@ public final class RelayerMetrics: Sendable {
         static let untrustedHeads = "Heads whose time was too far ahead of the node's clock to decide cancels on"
         static let zapRejected = "Gossip connections refused by CURVE authentication (unknown key or mechanism)"
         static let zapAdmitted = "Gossip connections admitted by CURVE authentication"
+        static let handshakes = "Gossip connections refused before authentication: another mechanism than CURVE (NULL, PLAIN), or a protocol error"
     }
 
     /// Refreshes every metric from the node and renders the Prometheus text exposition format.
@@ -119,6 +123,9 @@ public final class RelayerMetrics: Sendable {
                 let zap = gossip.authenticator.statistics
                 mirror("ferry_wire_zap_rejected_total", nil, nil, zap.rejected, Help.zapRejected)
                 mirror("ferry_wire_zap_admitted_total", nil, nil, zap.admitted, Help.zapAdmitted)
+                let handshakes = gossip.handshakeFailures.statistics
+                mirror("ferry_wire_handshakes_failed_total", "reason", "wrong_mechanism", handshakes.wrongMechanism, Help.handshakes)
+                mirror("ferry_wire_handshakes_failed_total", "reason", "protocol", handshakes.protocolErrors, Help.handshakes)
             }
         }
         if let gossip {

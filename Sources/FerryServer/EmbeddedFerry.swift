@@ -1,4 +1,4 @@
-public import FerryAgent
+import FerryAgent
 import FerryChains
 public import Hummingbird
 public import Logging
@@ -18,14 +18,16 @@ public struct EmbeddedFerry: Sendable {
     /// - Parameters:
     ///   - keys: bearer keys of the agents allowed to use the API.
     ///   - speed: virtual seconds per real second.
-    public init(options: SimulatedWorld.Options = .init(), keys: APIKeyStore, speed: Double = 30, logger: Logger) async throws {
+    ///   - limits: the server's timeouts, connection cap and event-stream keep-alive.
+    public init(options: SimulatedWorld.Options = .init(), keys: APIKeyStore, speed: Double = 30, limits: ServerLimits = .init(),
+                logger: Logger) async throws {
         world = try await SimulatedWorld(options: options, logger: logger)
         let feed = ChangeFeed()
         driver = WorldDriver(world: world, feed: feed, speed: speed, logger: logger)
         let metrics = ServerMetrics(relayers: world.relayers.map { ($0.configuration.nodeID, $0.stats) })
         let clock = world.clock
         api = FerryHTTPAPI(service: world.service, adapters: world.adapters, lanes: world.lanes, keys: keys, feed: feed,
-                           metrics: metrics, now: { clock.unixMillis }, logger: logger)
+                           metrics: metrics, limits: limits, now: { clock.unixMillis }, logger: logger)
     }
 
     /// The HTTP application with the driver as its companion service.

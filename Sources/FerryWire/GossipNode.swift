@@ -78,6 +78,8 @@ public final class GossipNode: Sendable {
     public let rejections: FrameRejectionCounter
     /// The CURVE gatekeeper: allow-list changes, admitted/rejected counts, decisions.
     public let authenticator: ZAPHandler
+    /// Clients of the gossip socket whose handshake failed before authentication (another mechanism, garbage).
+    public let handshakeFailures: HandshakeFailureCounter
 
     private let context: ZMQContext
     private let poller: ZMQPoller
@@ -99,7 +101,14 @@ public final class GossipNode: Sendable {
         let (subscriptions, subscriptionContinuation) = AsyncStream.makeStream(of: Int.self, bufferingPolicy: .bufferingNewest(1))
         self.subscriptions = subscriptions
 
+        let handshakes = HandshakeFailureCounter()
+        handshakeFailures = handshakes
         let xpub = try ZMQSocket(context: context, kind: .xpub)
+        // Clients that fail the handshake before ZAP is asked (NULL or PLAIN against CURVE) show up only here.
+        let monitorEndpoint = "inproc://ferry-gossip-xpub-monitor-\(UInt(bitPattern: ObjectIdentifier(handshakes).hashValue))"
+        try xpub.monitor(monitorEndpoint, events: [.handshakeFailedProtocol, .handshakeFailedNoDetail])
+        let monitor = try ZMQSocket(context: context, kind: .pair)
+        try monitor.connect(monitorEndpoint)
         try xpub.setOption(.xpubVerbose(true))
         try xpub.setOption(.sendHighWaterMark(configuration.sendHighWaterMark))
         try xpub.setOption(.maxMessageSize(FrameCodec.maxFrameSize))
@@ -115,6 +124,11 @@ public final class GossipNode: Sendable {
         // Inbound on an XPUB are subscription messages: 0x01 + prefix (subscribe) or 0x00 + prefix.
         publisher = try poller.add(xpub, mode: .handle { parts in
             if parts.count == 1, parts[0].first == 1 { shared.subscribed() }
+            return nil
+        })
+        // Added after the XPUB, so the poller closes the XPUB (stopping its monitor) before this PAIR.
+        _ = try poller.add(monitor, mode: .handle { parts in
+            if let event = ZMQSocketEvent(parts: parts) { handshakes.record(event) }
             return nil
         })
     }

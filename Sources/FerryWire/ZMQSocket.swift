@@ -168,6 +168,9 @@ public final class ZMQSocket {
             try setBytes(ZMQ_CURVE_SERVERKEY, serverKey.bytes, name: "ZMQ_CURVE_SERVERKEY")
             try setBytes(ZMQ_CURVE_PUBLICKEY, keyPair.publicKey.bytes, name: "ZMQ_CURVE_PUBLICKEY")
             try setBytes(ZMQ_CURVE_SECRETKEY, keyPair.secretKey.bytes, name: "ZMQ_CURVE_SECRETKEY")
+        case let .plainClient(username, password):
+            try setBytes(ZMQ_PLAIN_USERNAME, Array(username.utf8), name: "ZMQ_PLAIN_USERNAME")
+            try setBytes(ZMQ_PLAIN_PASSWORD, Array(password.utf8), name: "ZMQ_PLAIN_PASSWORD")
         }
     }
 

@@ -25,6 +25,10 @@ public struct ZMQSocketEvent: Sendable, Hashable, CustomStringConvertible {
         public static let handshakeFailed: Kinds = [.handshakeFailedNoDetail, .handshakeFailedProtocol, .handshakeFailedAuth]
     }
 
+    /// The value of a `handshakeFailedProtocol` event when the peer spoke another security mechanism (NULL or
+    /// PLAIN to a CURVE server).
+    public static let mechanismMismatch = UInt32(ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH)
+
     /// The event (one kind).
     public let kind: Kinds
     /// The event's value (an errno, a file descriptor or a ZMTP error code, depending on the kind).

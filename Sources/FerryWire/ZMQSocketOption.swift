@@ -26,4 +26,7 @@ public enum ZMQSocketOption: Sendable, Hashable {
     case curveServer(secretKey: CurveSecretKey)
     /// Make this socket a CURVE client of the server holding `serverKey`, identified by `keyPair`.
     case curveClient(serverKey: CurvePublicKey, keyPair: CurveKeyPair)
+    /// Make this socket a PLAIN client (`ZMQ_PLAIN_USERNAME` + `ZMQ_PLAIN_PASSWORD`). Ferry never speaks PLAIN;
+    /// tests use it to check that gossip servers refuse and count it.
+    case plainClient(username: String, password: String)
 }

@@ -35,7 +35,7 @@ struct DemoCommand: AsyncParsableCommand {
         let apiKey = "demo-" + UUID().uuidString.lowercased()
         var options = SimulatedWorld.Options()
         options.seed = seed
-        let ferry = try await EmbeddedFerry(options: options, keys: APIKeyStore(plaintext: ["demo-agent": apiKey]), speed: speed,
+        let ferry = try await EmbeddedFerry(options: options, keys: try APIKeyStore(plaintext: ["demo-agent": apiKey]), speed: speed,
                                             logger: logger)
         let started = ContinuousClock.now
         try await ferry.serving(logger: logger) { port in

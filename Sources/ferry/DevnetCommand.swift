@@ -44,7 +44,7 @@ struct DevnetCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await reportingErrors(OutputOptions(json: json)) {
+        try await reportingErrors(json: json) {
             var settings = try DevnetConfig.load(path: config)
             if let port { settings.port = port }
             if let host { settings.host = host }

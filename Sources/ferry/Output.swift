@@ -26,13 +26,19 @@ struct CLIError: Error, CustomStringConvertible {
 
 /// Runs `body`; turns any error into a one-line message (JSON when asked) and exit code 1, never a stack trace.
 func reportingErrors(_ output: OutputOptions, _ body: () async throws -> Void) async throws {
+    try await reportingErrors(json: output.json, body)
+}
+
+/// As ``reportingErrors(_:_:)`` for commands with their own `--json` flag. (An `OutputOptions` built in code, not
+/// parsed, must not be read: ArgumentParser traps with "Can't read a value from a parsable argument definition".)
+func reportingErrors(json: Bool, _ body: () async throws -> Void) async throws {
     do {
         try await body()
     } catch let error as ExitCode {
         throw error
     } catch {
         let message = String(describing: error)
-        if output.json {
+        if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: (try? encoder.encode(["error": message])) ?? Data(), as: UTF8.self))

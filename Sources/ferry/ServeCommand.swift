@@ -33,12 +33,27 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seed for keys and the simulated chains.")
     var seed: UInt64 = 7
 
+    @Option(name: .customLong("max-connections"), help: "Most connections open at once (also capped below the descriptor limit).")
+    var maxConnections = 1_000
+
+    @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may stay idle or spend sending a request head.")
+    var idleTimeout = 30
+
+    @Option(name: .customLong("request-timeout"), help: "Seconds a client may take to send one whole request.")
+    var requestTimeout = 30
+
+    /// Seconds graceful shutdown may take (docs/operators.md).
+    static let drainSeconds: Int64 = 10
+
     @Option(name: .customLong("hash-api-key"), help: "Print the API keys file line for this key (agent `agent`) and exit.")
     var hashAPIKey: String?
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0...65535, not \(port)") }
         guard speed > 0, speed <= 1_000 else { throw ValidationError("--speed must be in (0, 1000], not \(speed)") }
+        guard (1...1_000_000).contains(maxConnections) else { throw ValidationError("--max-connections must be 1...1000000, not \(maxConnections)") }
+        guard (1...3_600).contains(idleTimeout) else { throw ValidationError("--idle-timeout must be 1...3600 seconds, not \(idleTimeout)") }
+        guard (1...3_600).contains(requestTimeout) else { throw ValidationError("--request-timeout must be 1...3600 seconds, not \(requestTimeout)") }
     }
 
     func run() async throws {
@@ -46,24 +61,34 @@ struct ServeCommand: AsyncParsableCommand {
             print(APIKeyStore.line(agent: "agent", key: key))
             return
         }
+        try await reportingErrors(json: false) { try await serve() }
+    }
+
+    private func serve() async throws {
+        ServerLimits.raiseDescriptorLimit()
         let logger = Logger(label: "ferry.serve")
         let keys: APIKeyStore
         if let path = apiKeys {
             keys = try APIKeyStore.load(path: path)
         } else {
             let key = "ferry-" + UUID().uuidString.lowercased()
-            keys = APIKeyStore(plaintext: ["agent": key])
+            keys = try APIKeyStore(plaintext: ["agent": key])
             say("No --api-keys file: agent \"agent\" may use `Authorization: Bearer \(key)` (only its hash is kept).")
         }
         var options = SimulatedWorld.Options()
         options.seed = seed
         options.databasePath = database
         if let policy { options.policy = try SpendingPolicy.load(path: policy) }
-        let ferry = try await EmbeddedFerry(options: options, keys: keys, speed: speed, logger: logger)
+        let limits = ServerLimits(idleTimeout: .seconds(idleTimeout), requestReadTimeout: .seconds(requestTimeout),
+                                  maxConnections: maxConnections)
+        let ferry = try await EmbeddedFerry(options: options, keys: keys, speed: speed, limits: limits, logger: logger)
         let app = ferry.application(host: host, port: port, logger: logger, onServerRunning: { bound in
             say("Ferry API on http://\(host):\(bound)  (chains \(SimulatedWorld.chainA.rawValue) and \(SimulatedWorld.chainB.rawValue), \(ferry.world.relayers.count) relayers, \(speed)x time)")
         })
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        var configuration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // Event streams and requests get this long to finish after SIGTERM/SIGINT; then they are cancelled.
+        configuration.maximumGracefulShutdownDuration = .seconds(Self.drainSeconds)
+        configuration.maximumCancellationDuration = .seconds(5)
+        try await ServiceGroup(configuration: configuration).run()
     }
 }

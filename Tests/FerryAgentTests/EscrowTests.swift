@@ -14,17 +14,17 @@ struct EscrowTests {
                      asset: TestWorld.usdcB, deliverySeconds: deliverySeconds, verification: verification)
     }
 
-    func fundEscrow(_ world: TestWorld, offer: ServiceOffer) async throws -> (Payment, EscrowRecord) {
+    func fundEscrow(_ world: TestWorld, offer: ServiceOffer, expectedHeld: Amount? = nil) async throws -> (Payment, EscrowRecord) {
         let terms = EscrowTerms(offer: offer, resultHash: Keccak256.hash(Self.result))
         let request = PaymentRequest(source: TestWorld.usdcA, destination: TestWorld.usdcB, amount: offer.price,
                                      receiver: offer.provider, escrow: terms)
-        let payment = try await world.service.pay(request, idempotencyKey: "compute-\(offer.deliverySeconds)")
+        let payment = try await world.service.pay(request, idempotencyKey: "compute-\(offer.serviceID)-\(offer.deliverySeconds)")
         #expect(payment.state == .submitted, "\(payment.failure ?? payment.refusal?.description ?? "")")
         try await world.relay(payment.id)
         let delivered = try await world.settle(payment.id, until: .delivered)
         let escrow = try await world.service.escrow(try #require(delivered.escrowID))
         #expect(escrow.state == .funded)
-        #expect(try await world.balance(Address(world.escrowKey.address.bytes32), on: TestWorld.b) == offer.price)
+        #expect(try await world.balance(Address(world.escrowKey.address.bytes32), on: TestWorld.b) == expectedHeld ?? offer.price)
         return (delivered, escrow)
     }
 

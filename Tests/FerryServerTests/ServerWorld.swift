@@ -20,11 +20,12 @@ struct ServerWorld {
     static let quiet = Logger(label: "ferry.test", factory: { _ in SwiftLogNoOpLogHandler() })
     let ferry: EmbeddedFerry
 
-    static func make(policy: SpendingPolicy = SimulatedWorld.demoPolicy) async throws -> ServerWorld {
+    static func make(policy: SpendingPolicy = SimulatedWorld.demoPolicy, limits: ServerLimits = .init(),
+                     speed: Double = 200) async throws -> ServerWorld {
         var options = SimulatedWorld.Options()
         options.policy = policy
-        let keys = APIKeyStore(plaintext: ["agent-1": apiKey, "agent-2": otherKey])
-        return ServerWorld(ferry: try await EmbeddedFerry(options: options, keys: keys, speed: 200, logger: quiet))
+        let keys = try APIKeyStore(plaintext: ["agent-1": apiKey, "agent-2": otherKey])
+        return ServerWorld(ferry: try await EmbeddedFerry(options: options, keys: keys, speed: speed, limits: limits, logger: quiet))
     }
 
     var world: SimulatedWorld { ferry.world }

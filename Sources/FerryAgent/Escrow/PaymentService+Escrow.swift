@@ -24,35 +24,56 @@ extension PaymentService {
     /// `.resultHash` offers need `.result(bytes)` whose keccak-256 equals the committed hash; `.providerReceipt`
     /// offers need the provider's signature over ``ServiceOffer/receiptDigest(escrowID:resultHash:)`` (and, when a
     /// hash was committed, for that hash). Evidence that does not verify changes nothing.
+    ///
+    /// Order of effects: the escrow is claimed with one compare-and-set in the store (`funded` -> `paying`) before
+    /// any chain action, so of any number of concurrent confirms (and the deadline's refund) exactly one moves the
+    /// escrow's value, and only its own amount; then the payout; then the `escrow_confirmed` and `escrow_paid`
+    /// events and `paid_to_provider`. A confirm that loses the claim, or whose payout the chain refuses (the escrow
+    /// goes back to `funded`), appends no event.
     /// - Throws: ``PaymentError/escrowEvidenceRejected(escrowID:reason:)``, ``PaymentError/wrongState(id:state:operation:)``
-    ///   (not funded, or past the deadline), chain errors.
+    ///   (not funded, already being paid, or past the deadline), chain errors.
     public func confirmDelivery(escrowID: String, evidence: EscrowEvidence) async throws(PaymentError) -> EscrowRecord {
-        var escrow = try await store.escrow(escrowID)
-        guard escrow.state == .funded else { throw .wrongState(id: escrowID, state: escrow.state.rawValue, operation: "confirm delivery of") }
-        guard now() <= escrow.deadlineMs else {
-            throw .wrongState(id: escrowID, state: "past its deadline (\(escrow.deadlineMs) ms)", operation: "confirm delivery of")
+        let funded = try await store.escrow(escrowID)
+        guard funded.state == .funded else { throw .wrongState(id: escrowID, state: funded.state.rawValue, operation: "confirm delivery of") }
+        guard now() <= funded.deadlineMs else {
+            throw .wrongState(id: escrowID, state: "past its deadline (\(funded.deadlineMs) ms)", operation: "confirm delivery of")
         }
-        try Self.verify(evidence, for: escrow)
-        let chain = escrow.offer.asset.chain
+        try Self.verify(evidence, for: funded)
+        let chain = funded.offer.asset.chain
         guard let payer = adapters[chain] as? any AccountTransferring else {
             throw .wrongState(id: escrowID, state: "on \(chain), whose adapter cannot transfer between accounts", operation: "pay out")
         }
         let signer: any TransactionSigner
         do { signer = try escrowWallet.signer(for: chain) } catch { throw .wallet(error) }
-        var payment = try await store.payment(escrow.paymentID)
-        try await save(&payment, [event(.escrowConfirmed, "agent confirmed delivery of \(escrow.offer.serviceID)")])
+        // The claim: whoever moves the stored escrow from `funded` pays; everyone else is told its state.
+        var escrow = funded
+        escrow.state = .paying
+        escrow.updatedAtMs = now()
+        guard try await store.update(escrow, expecting: .funded) else {
+            let current = (try? await store.escrow(escrowID).state.rawValue) ?? "changed"
+            throw .wrongState(id: escrowID, state: current, operation: "confirm delivery of")
+        }
         do { try await payer.transfer(escrow.amount, asset: escrow.offer.asset.symbol, to: escrow.offer.provider, signer: signer) } catch {
+            // The chain refused the payout: nothing moved, so the escrow is funded again (its deadline still applies).
+            var back = escrow
+            back.state = .funded
+            back.updatedAtMs = now()
+            _ = try? await store.update(back, expecting: .paying)
             throw .chain(error)
         }
+        var payment = try await store.payment(escrow.paymentID)
         if let reservation = payment.reservation {
             do { try await budget.commit(reservation.id, nowMs: now()) } catch { throw .store(error) }
         }
-        // The timeline event is written before the terminal escrow state, so a reader that sees the escrow settled
+        // The events and the terminal escrow state are one transaction, so a reader that sees the escrow settled
         // (the SSE stream ends on it) has every event already.
-        try await save(&payment, [event(.escrowPaid, "paid \(escrow.amount) \(escrow.offer.asset.symbol) to provider \(escrow.offer.provider)")])
+        payment.updatedAtMs = now()
         escrow.state = .paidToProvider
         escrow.updatedAtMs = now()
-        try await store.save(escrow)
+        _ = try await store.update(escrow, expecting: .paying, payment: payment, events: [
+            event(.escrowConfirmed, "agent confirmed delivery of \(escrow.offer.serviceID)"),
+            event(.escrowPaid, "paid \(escrow.amount) \(escrow.offer.asset.symbol) to provider \(escrow.offer.provider)"),
+        ])
         return escrow
     }
 
@@ -75,15 +96,26 @@ extension PaymentService {
                                     receiver: escrow.refundReceiver, sourceAsset: asset.gatewayID, destAsset: home.gatewayID,
                                     amount: amount, fee: escrow.refundFee, deadline: now() / 1000 + 3_600,
                                     payloadHash: escrow.offer.payloadHash(resultHash: escrow.resultHash))
-            var payment = try await store.payment(escrow.paymentID)
-            try await save(&payment, [event(.escrowExpired, "\(escrow.offer.serviceID) not confirmed by the deadline \(escrow.deadlineMs) ms")])
-            let tx: TxID
-            do { tx = try await adapter.submit(.lock(transfer), signer: signer, priority: configuration.lockPriority) } catch { throw .chain(error) }
+            // Claim the escrow before the refund lock: a confirm racing the deadline finds it `refunding`.
             escrow.state = .refunding
-            escrow.refundLockTx = tx.hash.hex
             escrow.refundTransfer = transfer
             escrow.updatedAtMs = now()
-            try await store.save(escrow)
+            var payment = try await store.payment(escrow.paymentID)
+            payment.updatedAtMs = now()
+            guard try await store.update(escrow, expecting: .funded, payment: payment, events: [
+                event(.escrowExpired, "\(escrow.offer.serviceID) not confirmed by the deadline \(escrow.deadlineMs) ms"),
+            ]) else { continue }
+            let tx: TxID
+            do { tx = try await adapter.submit(.lock(transfer), signer: signer, priority: configuration.lockPriority) } catch {
+                var back = escrow
+                back.state = .funded
+                back.refundTransfer = nil
+                _ = try? await store.update(back, expecting: .refunding)
+                throw .chain(error)
+            }
+            escrow.refundLockTx = tx.hash.hex
+            escrow.updatedAtMs = now()
+            _ = try await store.update(escrow, expecting: .refunding)
             try await save(&payment, [event(.escrowRefundLocked,
                                             "refund of \(amount) (fee \(escrow.refundFee)) locked on \(chain) towards \(escrow.refundAsset.chain)")])
             out.append(escrow)
@@ -106,7 +138,7 @@ extension PaymentService {
                     escrow.refundLockHeight = block
                 }
                 guard escrow.refundLockHeight != nil, let transfer = escrow.refundTransfer, case let .released(height) = try await home.gatewayState(of: transfer.messageId) else {
-                    try await store.save(escrow)
+                    _ = try await store.update(escrow, expecting: .refunding)
                     out.append(escrow)
                     continue
                 }
@@ -114,12 +146,14 @@ extension PaymentService {
                 if let reservation = payment.reservation {
                     do { try await budget.release(reservation.id, nowMs: now()) } catch { throw PaymentError.store(error) }
                 }
-                // Event before the terminal state, as for a payout: readers that see it settled have every event.
-                try await save(&payment, [event(.escrowRefunded, "refund released to the agent at height \(height) on \(escrow.refundAsset.chain)",
-                                                height: height)])
+                // Event and terminal state in one transaction, as for a payout; a second refresher racing this one
+                // loses the compare-and-set and appends nothing.
+                payment.updatedAtMs = now()
                 escrow.state = .refunded
                 escrow.updatedAtMs = now()
-                try await store.save(escrow)
+                _ = try await store.update(escrow, expecting: .refunding, payment: payment, events: [
+                    event(.escrowRefunded, "refund released to the agent at height \(height) on \(escrow.refundAsset.chain)", height: height),
+                ])
             } catch let error as ChainError {
                 throw .chain(error)
             } catch let error as PaymentError {
@@ -143,8 +177,7 @@ extension PaymentService {
                                   refundFee: payment.quote?.refundFee ?? .zero, refundAsset: payment.request.source,
                                   refundReceiver: refundReceiver, state: .funded, fundedAtMs: funded,
                                   deadlineMs: overflow ? .max : deadline, updatedAtMs: funded)
-        try await store.save(escrow)
-        return escrow
+        return try await store.insert(escrow)
     }
 
     static func verify(_ evidence: EscrowEvidence, for escrow: EscrowRecord) throws(PaymentError) {

@@ -53,6 +53,9 @@ public struct ServiceOffer: Sendable, Hashable, Codable {
 public enum EscrowState: String, Sendable, Hashable, Codable, CaseIterable {
     /// The payment was delivered into the escrow account; waiting for the agent's confirmation or the deadline.
     case funded
+    /// Delivery was confirmed and claimed (one compare-and-set from `funded`); the payout to the provider is under
+    /// way. No other confirm or refund can take the escrow from here.
+    case paying
     /// Delivery was confirmed and the provider paid.
     case paidToProvider = "paid_to_provider"
     /// The deadline passed; the refund lock back to the source chain is submitted.

@@ -105,7 +105,12 @@ public struct QuoteSummary: Sendable, Hashable, Codable {
 /// One payment with everything known about it. Persisted as a whole; the timeline is kept separately.
 public struct Payment: Sendable, Hashable, Codable, Identifiable {
     public let id: String
+    /// The idempotency key as the caller gave it (unique per ``owner``).
     public let idempotencyKey: String
+    /// Who made the payment (an API agent's name; empty for direct library callers). Payments and idempotency
+    /// keys are scoped to it; the store's `owner` column is the authority (records written before it existed have
+    /// it filled in on read).
+    public var owner: String?
     public var request: PaymentRequest
     public var state: PaymentState
     /// The quote it was authorized on (the final one after any re-quote).

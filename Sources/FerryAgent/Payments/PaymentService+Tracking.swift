@@ -122,8 +122,15 @@ extension PaymentService {
 
     /// Records that `count` of the `threshold` attestations the destination gateway needs have been seen for
     /// `messageId` (fed by the relayer network or its gossip). Only increases are recorded.
+    /// A payment that ``refresh(_:)`` is working on is left alone (the next report records the count): saving the
+    /// record read before the refresh's write would undo it.
     public func recordAttestations(messageId: Bytes32, count: Int, threshold: Int) async throws(PaymentError) {
-        guard var payment = try await store.payment(messageId: messageId), count > payment.attestations else { return }
+        guard let found = try await store.payment(messageId: messageId), count > found.attestations else { return }
+        // Claim before reading the record that is written back (actor reentrancy: no await between check and insert).
+        guard busy.insert(found.id).inserted else { return }
+        defer { busy.remove(found.id) }
+        var payment = try await store.payment(found.id)
+        guard count > payment.attestations else { return }
         payment.attestations = count
         payment.threshold = threshold
         try await save(&payment, [event(.attested, "attested \(count)/\(threshold)", count: count, threshold: threshold)])

@@ -98,7 +98,8 @@ public actor PaymentService {
     /// A known key returns the payment it already made, whatever its state, without doing anything.
     /// - Throws: ``PaymentError`` for bad input (unknown chain or asset, zero amount, bad key, a key reused for a
     ///   different request) and store failures; policy refusals are returned, not thrown.
-    public func pay(_ request: PaymentRequest, idempotencyKey: String, quote: PaymentQuote? = nil) async throws(PaymentError) -> Payment {
+    /// - Parameter owner: who pays (an API agent's name); payments and idempotency keys are scoped to it.
+    public func pay(_ request: PaymentRequest, idempotencyKey: String, owner: String = "", quote: PaymentQuote? = nil) async throws(PaymentError) -> Payment {
         try validate(request)
         guard !idempotencyKey.isEmpty, idempotencyKey.count <= configuration.maxKeyLength,
               idempotencyKey.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
@@ -107,7 +108,7 @@ public actor PaymentService {
         let t = now()
         let fresh = Payment(id: "pay_" + UUID().uuidString.lowercased(), idempotencyKey: idempotencyKey, request: request, state: .pending,
                             createdAtMs: t, updatedAtMs: t)
-        let (payment, created) = try await store.claim(key: idempotencyKey, requestHash: try Self.hash(request), fresh: fresh)
+        let (payment, created) = try await store.claim(key: idempotencyKey, owner: owner, requestHash: try Self.hash(request), fresh: fresh)
         guard created else { return payment }
         busy.insert(payment.id)
         defer { busy.remove(payment.id) }
@@ -117,13 +118,14 @@ public actor PaymentService {
     /// Continues a payment that is `awaiting_confirmation`: quotes afresh and runs it with the threshold lifted.
     /// - Throws: ``PaymentError/wrongState(id:state:operation:)`` for any other state.
     public func confirm(paymentID: String) async throws(PaymentError) -> Payment {
-        guard !busy.contains(paymentID) else { throw .wrongState(id: paymentID, state: "being processed", operation: "confirm") }
+        // Claim before the first await: a second confirm arriving while this one reads the store is refused here
+        // instead of passing the same state check (actor reentrancy).
+        guard busy.insert(paymentID).inserted else { throw .wrongState(id: paymentID, state: "being processed", operation: "confirm") }
+        defer { busy.remove(paymentID) }
         let payment = try await store.payment(paymentID)
         guard payment.state == .awaitingConfirmation else {
             throw .wrongState(id: paymentID, state: payment.state.rawValue, operation: "confirm")
         }
-        busy.insert(paymentID)
-        defer { busy.remove(paymentID) }
         return try await proceed(payment, given: nil, confirmed: true)
     }
 

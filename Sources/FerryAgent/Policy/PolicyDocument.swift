@@ -39,6 +39,7 @@ indirect enum PolicyNode: Sendable {
     static func parse(_ text: String, format: PolicyFormat, file: String) throws(PolicyFileError) -> [String: PolicyNode] {
         switch format {
         case .toml:
+            if let error = TOMLSyntax.check(text) { throw PolicyFileError(file: file, field: nil, problem: "not valid TOML at \(error)") }
             let root: TOMLTable
             do {
                 root = try TOMLTable(string: text)

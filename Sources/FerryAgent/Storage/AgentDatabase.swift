@@ -138,6 +138,22 @@ public struct AgentDatabase: Sendable {
                 CREATE INDEX escrow_state ON escrow(state, deadline);
                 """)
         }
+        // Payments get a structured owner: before v2 the HTTP API scoped payments by an "agent/" prefix of the
+        // idempotency key, which agent names containing "/" could impersonate. A legacy key with exactly one "/" is
+        // split into owner and key; any other legacy key belongs to no agent (owner ''). The unique key column then
+        // holds "<byte length of owner>:<owner>/<key>", which no two (owner, key) pairs share.
+        m.registerMigration("v2-payment-owner") { db in
+            try db.execute(sql: """
+                ALTER TABLE payment ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+                UPDATE payment SET owner = substr(idempotency_key, 1, instr(idempotency_key, '/') - 1)
+                    WHERE instr(idempotency_key, '/') > 1
+                      AND instr(substr(idempotency_key, instr(idempotency_key, '/') + 1), '/') = 0;
+                UPDATE payment SET idempotency_key = CASE
+                    WHEN owner = '' THEN '0:/' || idempotency_key
+                    ELSE length(CAST(owner AS BLOB)) || ':' || idempotency_key END;
+                CREATE INDEX payment_owner ON payment(owner, created_at);
+                """)
+        }
         return m
     }
 }

@@ -1,4 +1,5 @@
 import TOMLKit
+public import FerryCore
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -38,14 +39,19 @@ public struct DevnetConfig: Sendable, Hashable {
     /// Reads a devnet config file.
     /// - Throws: ``RegistryError`` naming the file, the field and the problem.
     public static func load(path: String) throws(RegistryError) -> DevnetConfig {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw RegistryError(file: path, field: "", problem: "cannot read the file as UTF-8")
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let hint = path.hasPrefix("/") ? "" : " (relative to \(FileManager.default.currentDirectoryPath); pass --config)"
+            throw RegistryError(file: path, field: "", problem: "cannot read the file: no such file or not readable\(hint)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw RegistryError(file: path, field: "", problem: "the file is not UTF-8 text")
         }
         return try parse(toml: text, source: path)
     }
 
     /// Parses a devnet config; relative paths in it are resolved against `source`'s directory.
     public static func parse(toml text: String, source: String) throws(RegistryError) -> DevnetConfig {
+        if let error = TOMLSyntax.check(text) { throw RegistryError(file: source, field: "", problem: "malformed TOML at \(error)") }
         let table: TOMLTable
         do { table = try TOMLTable(string: text) } catch {
             throw RegistryError(file: source, field: "", problem: "malformed TOML: \(error)")

@@ -22,9 +22,22 @@ public enum Fault: Sendable, Hashable, Codable, CustomStringConvertible {
         case kind, factor, extraLoadPercent, durationSeconds, depth, dropTransactions, perMille
     }
 
+    /// Longest fault duration accepted (ten years): times are unix milliseconds, so a duration must not overflow them.
+    public static let maxDurationSeconds: UInt64 = 10 * 366 * 86_400
+    /// Most extra load a congestion fault adds, in percent of block capacity.
+    public static let maxExtraLoadPercent: UInt64 = 10_000
+
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let kind = try c.decode(String.self, forKey: .kind)
+        func duration() throws -> UInt64 {
+            let seconds = try c.decodeCount(.durationSeconds)
+            guard seconds <= Self.maxDurationSeconds else {
+                throw DecodingError.dataCorruptedError(forKey: .durationSeconds, in: c,
+                                                       debugDescription: "durationSeconds must be at most \(Self.maxDurationSeconds) (ten years)")
+            }
+            return seconds
+        }
         switch kind {
         case "feeSpike":
             let factor = try c.decodeCount(.factor)
@@ -33,10 +46,14 @@ public enum Fault: Sendable, Hashable, Codable, CustomStringConvertible {
             }
             self = .feeSpike(factor: factor)
         case "congestion":
-            self = .congestion(extraLoadPercent: try c.decodeCount(.extraLoadPercent),
-                               durationSeconds: try c.decodeCount(.durationSeconds))
+            let load = try c.decodeCount(.extraLoadPercent)
+            guard load <= Self.maxExtraLoadPercent else {
+                throw DecodingError.dataCorruptedError(forKey: .extraLoadPercent, in: c,
+                                                       debugDescription: "extraLoadPercent must be at most \(Self.maxExtraLoadPercent)")
+            }
+            self = .congestion(extraLoadPercent: load, durationSeconds: try duration())
         case "outage":
-            self = .outage(durationSeconds: try c.contains(.durationSeconds) ? c.decodeCount(.durationSeconds) : nil)
+            self = .outage(durationSeconds: try c.contains(.durationSeconds) ? duration() : nil)
         case "reorg":
             let depth = try c.decodeCount(.depth)
             guard depth >= 1 else {
@@ -48,7 +65,7 @@ public enum Fault: Sendable, Hashable, Codable, CustomStringConvertible {
             guard perMille <= 1000 else {
                 throw DecodingError.dataCorruptedError(forKey: .perMille, in: c, debugDescription: "perMille must be 0...1000")
             }
-            self = .dropTransactions(perMille: perMille, durationSeconds: try c.decodeCount(.durationSeconds))
+            self = .dropTransactions(perMille: perMille, durationSeconds: try duration())
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .kind, in: c,

@@ -25,6 +25,9 @@ public struct ScheduledFault: Sendable, Hashable, Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         chain = try c.contains(.chain) ? ChainID(c.decodeCount(.chain)) : nil
         atSeconds = try c.decodeCount(.atSeconds)
+        guard atSeconds <= Fault.maxDurationSeconds else {
+            throw DecodingError.dataCorruptedError(forKey: .atSeconds, in: c, debugDescription: "atSeconds must be at most \(Fault.maxDurationSeconds) (ten years)")
+        }
         fault = try c.decode(Fault.self, forKey: .fault)
     }
 }

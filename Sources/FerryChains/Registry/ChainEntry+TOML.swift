@@ -6,6 +6,7 @@ extension ChainEntry {
     /// Parses one chain file. See `docs/adapters.md` for the format.
     /// - Throws: ``RegistryError`` naming `source`, the field and the problem.
     public static func parse(toml text: String, source: String) throws(RegistryError) -> ChainEntry {
+        if let error = TOMLSyntax.check(text) { throw RegistryError(file: source, field: "", problem: "malformed TOML at \(error)") }
         let table: TOMLTable
         do { table = try TOMLTable(string: text) } catch let error as TOMLParseError {
             throw RegistryError(file: source, field: "", problem: "malformed TOML: \(error.description) (\(error.source))")

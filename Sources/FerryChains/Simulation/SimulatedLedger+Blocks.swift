@@ -6,12 +6,13 @@ extension SimulatedLedger {
     func catchUp() {
         let now = clock.unixMillis
         var changed = false
+        skipQuietStretch(until: now)
         while true {
             let due = nextBlockDueMillis
-            if let next = scheduled.first, genesisMillis + next.atSeconds * 1000 <= min(due, now) {
+            if let next = scheduled.first, Self.after(genesisMillis, seconds: next.atSeconds) <= min(due, now) {
                 scheduled.removeFirst()
                 // A scheduled reorg that cannot happen (too deep) is skipped; scenario files are validated when loaded.
-                try? applyNow(next.fault, at: genesisMillis + next.atSeconds * 1000)
+                try? applyNow(next.fault, at: Self.after(genesisMillis, seconds: next.atSeconds))
                 changed = true
                 continue
             }
@@ -20,6 +21,24 @@ extension SimulatedLedger {
             changed = true
         }
         if changed { notifier.notify() }
+    }
+
+    /// Most blocks one catch-up produces. When more are due (a long devnet time warp, a process that slept for
+    /// days), the chain behaves as if it had halted: the first block after the stretch comes this many block
+    /// times before now, so finality, deadlines and fee markets move on at the cost of a bounded amount of work and
+    /// memory, instead of materialising every block of the stretch (a 10-day warp of a 400 ms chain would be
+    /// 2.16 million blocks).
+    public static let maxCatchUpBlocks: UInt64 = 20_000
+
+    /// Moves the next block's time forward to `maxCatchUpBlocks` block times before `now` when more than that
+    /// many blocks are due. Scheduled faults in the skipped stretch still apply, at the first block after it.
+    func skipQuietStretch(until now: UInt64) {
+        let blockTime = max(1, config.info.blockTimeMillis)
+        let due = nextBlockDueMillis
+        guard now > due, (now - due) / blockTime > Self.maxCatchUpBlocks else { return }
+        let resume = now - Self.maxCatchUpBlocks * blockTime
+        // The head block keeps its time; the next one is due one block time after `skippedUntilMillis`.
+        skippedUntilMillis = resume - blockTime
     }
 
     /// Builds one block at `timestamp`: drops (if a drop fault is on), then fills the block by tip, with
@@ -183,15 +202,22 @@ extension SimulatedLedger {
             state.updateMarket { $0.spike(factor: factor) }
         case let .congestion(load, seconds):
             state.updateMarket { $0.congestionPercent = load }
-            faults.congestionUntilMillis = millis + seconds * 1000
+            faults.congestionUntilMillis = Self.after(millis, seconds: seconds)
         case let .outage(seconds):
-            faults.outageUntilMillis = seconds.map { millis + $0 * 1000 } ?? .max
+            faults.outageUntilMillis = seconds.map { Self.after(millis, seconds: $0) } ?? .max
         case let .reorg(depth, drop):
             try performReorg(depth: depth, dropTransactions: drop)
         case let .dropTransactions(perMille, seconds):
             faults.dropPerMille = min(perMille, 1000)
-            faults.dropUntilMillis = millis + seconds * 1000
+            faults.dropUntilMillis = Self.after(millis, seconds: seconds)
         }
+    }
+
+    /// `millis` plus `seconds`, saturating (fault durations come from clients and scenario files).
+    static func after(_ millis: UInt64, seconds: UInt64) -> UInt64 {
+        let span = seconds.multipliedReportingOverflow(by: 1_000)
+        let end = millis.addingReportingOverflow(span.partialValue)
+        return span.overflow || end.overflow ? .max : end.partialValue
     }
 }
 

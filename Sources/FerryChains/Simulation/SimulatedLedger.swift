@@ -20,6 +20,8 @@ public actor SimulatedLedger {
     /// The state at the head. Never copied: changes are journaled, and undone through the journal.
     var state: LedgerState
     var blocks: [SimBlock] = []
+    /// The end of the last stretch of time the chain skipped instead of producing blocks (see `catchUp()`); 0 if none.
+    var skippedUntilMillis: UInt64 = 0
     /// How to take back each of the last `maxReorgDepth` blocks, oldest first (a reorg undoes them newest first and
     /// returns their transactions to the mempool).
     var history: [BlockUndo] = []
@@ -236,7 +238,7 @@ public actor SimulatedLedger {
     var assetList: String { config.info.assets.map(\.symbol).joined(separator: ", ") }
 
     /// When the next block is due, unix ms.
-    public var nextBlockDueMillis: UInt64 { headRef.timestampMillis + max(1, config.info.blockTimeMillis) }
+    public var nextBlockDueMillis: UInt64 { max(headRef.timestampMillis, skippedUntilMillis) + max(1, config.info.blockTimeMillis) }
 
     func reachable() throws(ChainError) {
         catchUp()

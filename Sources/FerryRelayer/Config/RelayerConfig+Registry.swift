@@ -1,4 +1,5 @@
 public import FerryChains
+import FerryCore
 import Foundation
 internal import TOMLKit
 
@@ -20,7 +21,7 @@ extension RelayerConfig {
                 throw ConfigError(file: registryPath, field: nil, problem: "cannot read the registry file")
             }
             let text = String(decoding: data, as: UTF8.self)
-            if let table = try? TOMLTable(string: text), let dir = table["chains_dir"]?.string {
+            if TOMLSyntax.check(text) == nil, let table = try? TOMLTable(string: text), let dir = table["chains_dir"]?.string {
                 let base = URL(fileURLWithPath: registryPath).deletingLastPathComponent()
                 let path = dir.hasPrefix("/") ? dir : base.appendingPathComponent(dir).standardizedFileURL.path
                 registry = try ChainRegistry.load(directory: path)

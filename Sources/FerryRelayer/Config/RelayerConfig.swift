@@ -58,6 +58,7 @@ public struct RelayerConfig: Sendable, Hashable {
 
     /// Parses config text; `file` is only used in error messages, `baseDirectory` resolves relative paths.
     public static func parse(_ text: String, file: String, baseDirectory: String? = nil) throws(ConfigError) -> RelayerConfig {
+        if let error = TOMLSyntax.check(text) { throw ConfigError(file: file, field: nil, problem: "not valid TOML at \(error)") }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)

@@ -2,7 +2,7 @@ public import FerryAgent
 import FerryAPI
 public import FerryChains
 public import FerryCore
-public import FerryRouter
+import FerryRouter
 import Foundation
 public import Hummingbird
 import HTTPTypes
@@ -19,12 +19,15 @@ public struct FerryHTTPAPI: Sendable {
     let lanes: [BridgeLane]
     let keys: APIKeyStore
     let feed: ChangeFeed
-    let metrics: ServerMetrics
+    /// The server's metrics.
+    public let metrics: ServerMetrics
     let quotes = QuoteBook()
     let mapping: RequestMapping
     let responses: ResponseMapping
     let logger: Logger
     let now: @Sendable () -> UInt64
+    /// Timeouts, the connection cap and the event-stream keep-alive.
+    public let limits: ServerLimits
     /// Longest request body accepted.
     static let maxBody = 64 * 1024
     /// Nil only if HTTPTypes rejected the literal name (it does not).
@@ -35,9 +38,12 @@ public struct FerryHTTPAPI: Sendable {
     /// - Parameters:
     ///   - now: the service's clock, unix ms.
     ///   - feed: bumped by whatever moves payments (the world driver); event streams wait on it.
+    ///   - limits: timeouts, the connection cap and the event-stream keep-alive.
     public init(service: PaymentService, adapters: [ChainID: any ChainAdapter], lanes: [BridgeLane], keys: APIKeyStore,
-                feed: ChangeFeed, metrics: ServerMetrics, now: @escaping @Sendable () -> UInt64, logger: Logger) {
+                feed: ChangeFeed, metrics: ServerMetrics, limits: ServerLimits = .init(), now: @escaping @Sendable () -> UInt64,
+                logger: Logger) {
         self.now = now
+        self.limits = limits
         self.service = service
         self.adapters = adapters
         self.lanes = lanes
@@ -53,6 +59,7 @@ public struct FerryHTTPAPI: Sendable {
     public func router() -> Hummingbird.Router<FerryContext> {
         let router = Hummingbird.Router(context: FerryContext.self)
         router.add(middleware: MetricsMiddleware(metrics: metrics))
+        router.add(middleware: RouteFallbackMiddleware(routes: Self.routes))
         router.get("/healthz") { _, _ in try await self.health() }
         router.get("/metrics") { _, _ in
             var headers = HTTPFields()
@@ -70,6 +77,12 @@ public struct FerryHTTPAPI: Sendable {
         v1.get("policy") { _, _ in await self.guarded { try await self.policy() } }
         return router
     }
+
+    /// Every route's path and methods (for 405 answers); ``router()`` registers exactly these.
+    static let routes: [(path: String, methods: [HTTPRequest.Method])] = [
+        ("/healthz", [.get]), ("/metrics", [.get]), ("/v1/quotes", [.post]), ("/v1/payments", [.post]), ("/v1/payments/:id", [.get]),
+        ("/v1/payments/:id/events", [.get]), ("/v1/escrows/:id/confirm", [.post]), ("/v1/chains", [.get]), ("/v1/policy", [.get]),
+    ]
 
     /// Runs a handler, turning every error into a problem response.
     func guarded(_ body: () async throws -> Response) async -> Response {
@@ -122,7 +135,7 @@ public struct FerryHTTPAPI: Sendable {
 
     func quote(_ request: Request, _ context: FerryContext) async throws -> Response {
         let agent = try agent(context)
-        let body = try RequestMapping.decode(APIPaymentRequest.self, from: try await Self.body(request))
+        let body = try RequestMapping.decode(APIPaymentRequest.self, from: try await Self.body(request), schema: .payment)
         let domain = try mapping.paymentRequest(body)
         let quote = try await service.quote(domain)
         let check = try await preview(quote)
@@ -152,12 +165,12 @@ public struct FerryHTTPAPI: Sendable {
         guard key.count <= 128, key.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
             throw ProblemError.invalidField("Idempotency-Key", "Idempotency-Key must be 1...128 printable ASCII characters without spaces")
         }
-        let body = try RequestMapping.decode(APIPaymentRequest.self, from: try await Self.body(request))
+        let body = try RequestMapping.decode(APIPaymentRequest.self, from: try await Self.body(request), schema: .payment)
         let domain = try mapping.paymentRequest(body)
         var given: PaymentQuote?
         if let id = body.quoteID { given = try await quotes.quote(id, for: domain, agent: agent) }
         let payment: Payment
-        do throws(PaymentError) { payment = try await service.pay(domain, idempotencyKey: "\(agent)/\(key)", quote: given) } catch {
+        do throws(PaymentError) { payment = try await service.pay(domain, idempotencyKey: key, owner: agent, quote: given) } catch {
             throw ProblemError.from(error, chainField: "from.chain", assetField: "from.asset")
         }
         feed.bump()
@@ -186,7 +199,7 @@ public struct FerryHTTPAPI: Sendable {
         let id = context.parameters.get("id") ?? ""
         let payment: Payment
         do { payment = try await service.payment(id) } catch { throw ProblemError.from(error) }
-        guard payment.idempotencyKey.hasPrefix("\(agent)/") else { throw ProblemError.from(PaymentError.notFound(what: "payment", id: id)) }
+        guard payment.owner == agent else { throw ProblemError.from(PaymentError.notFound(what: "payment", id: id)) }
         return payment
     }
 
@@ -199,8 +212,8 @@ public struct FerryHTTPAPI: Sendable {
         let id = context.parameters.get("id") ?? ""
         let escrow = try await service.escrow(id)
         let payment = try await service.payment(escrow.paymentID)
-        guard payment.idempotencyKey.hasPrefix("\(agent)/") else { throw PaymentError.notFound(what: "escrow", id: id) }
-        let body = try RequestMapping.decode(APIConfirmRequest.self, from: try await Self.body(request))
+        guard payment.owner == agent else { throw PaymentError.notFound(what: "escrow", id: id) }
+        let body = try RequestMapping.decode(APIConfirmRequest.self, from: try await Self.body(request), schema: .confirm)
         let evidence = try RequestMapping.evidence(body)
         let paid = try await service.confirmDelivery(escrowID: id, evidence: evidence)
         feed.bump()

@@ -9,8 +9,10 @@ struct RequestMapping: Sendable {
     let service: PaymentService
 
     /// Decodes `T` from a request body; malformed JSON is a 400 naming the field when there is one.
-    static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws(ProblemError) -> T {
+    /// `schema`, when given, is checked first (unknown fields, negative or fractional integers).
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data, schema: RequestSchema? = nil) throws(ProblemError) -> T {
         guard !data.isEmpty else { throw .malformed("the request body is empty; send a JSON object") }
+        try schema?.check(data)
         do {
             return try FerryJSON.decoder().decode(type, from: data)
         } catch let error as DecodingError {

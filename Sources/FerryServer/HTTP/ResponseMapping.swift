@@ -68,8 +68,10 @@ struct ResponseMapping: Sendable {
         }
     }
 
-    /// True when neither the payment nor its escrow will change again.
+    /// True when neither the payment nor its escrow will change again. A payment `awaiting_confirmation` counts as
+    /// finished: the API has no way to continue it (the agent pays again with `confirm` and a new key).
     static func finished(_ p: Payment, escrow: EscrowRecord?) -> Bool {
+        if p.state == .awaitingConfirmation { return true }
         guard p.state.isTerminal else { return false }
         guard p.request.escrow != nil, p.state == .delivered else { return true }
         guard let escrow else { return false }

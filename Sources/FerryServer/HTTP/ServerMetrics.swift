@@ -11,6 +11,8 @@ public final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     /// Relayer counters to expose (the embedded world's nodes).
     let relayers: [(id: String, stats: RelayerStats)]
+    /// Event streams open now.
+    private let streams = Atomic<Int>(0)
 
     /// Creates the metrics; `relayers` are exposed as `ferry_relayer_*`.
     public init(relayers: [(id: String, stats: RelayerStats)] = []) { self.relayers = relayers }
@@ -19,6 +21,13 @@ public final class ServerMetrics: Sendable {
         registry.makeCounter(name: "ferry_http_requests_total", labels: [("route", route), ("method", method), ("status", "\(status)")],
                              help: "HTTP requests by route, method and status").increment()
     }
+
+    func streamOpened() { streams.add(1, ordering: .relaxed) }
+
+    func streamClosed() { streams.subtract(1, ordering: .relaxed) }
+
+    /// Event streams open now.
+    public var openStreams: Int { streams.load(ordering: .relaxed) }
 
     func quoted() { registry.makeCounter(name: "ferry_quotes_total", help: "Quotes issued").increment() }
 
@@ -34,6 +43,8 @@ public final class ServerMetrics: Sendable {
     /// The exposition text: registry counters, then chain heads and relayer counters now.
     func exposition(adapters: [ChainID: any ChainAdapter]) async -> String {
         var text = registry.emitToString()
+        text += "# HELP ferry_event_streams_open Server-sent event streams open now\n# TYPE ferry_event_streams_open gauge\n"
+        text += "ferry_event_streams_open \(openStreams)\n"
         text += "# HELP ferry_chain_head_height Newest block height per chain\n# TYPE ferry_chain_head_height gauge\n"
         for (id, adapter) in adapters.sorted(by: { $0.key < $1.key }) {
             if let head = try? await adapter.head() { text += "ferry_chain_head_height{chain=\"\(id.rawValue)\"} \(head.height)\n" }
