@@ -30,8 +30,9 @@ passed = 0
 def check(name, cond, detail=""):
     global passed
     if not cond:
-        print(f"FAILED: {name} {detail}")
-        print(f"{passed} passed, 1 failed")
+        for out in (sys.stdout, sys.stderr):  # stderr: the Swift runner reports it when the script fails
+            print(f"FAILED: {name} {detail}", file=out)
+            print(f"{passed} passed, 1 failed", file=out)
         sys.exit(1)
     passed += 1
 
