@@ -20,6 +20,9 @@
      - Claim and close are accepted until `expiry` inclusive; refund() only after it. Close and refund are
        mutually exclusive: a channel ends exactly once, CLOSED or REFUNDED.
      Assets are bytes32 like the gateway's: zero is the chain's native coin, anything else a left-padded ERC-20.
+     claim() pays only the provider, so an agent whose address refuses payment (a contract that rejects native
+     coin, a blocklisted token holder) can make close() and refund() fail but never keep the provider from its
+     vouchers: a provider whose close fails claims instead. Agents sign with EOA keys (no EIP-1271).
 """
 
 from ethereum.ercs import IERC20
