@@ -1,3 +1,4 @@
+import FerryChains
 import FerryChannels
 import FerryCore
 import FerryCrypto
@@ -58,6 +59,16 @@ struct VoucherTests {
         #expect((try? moved.signer(in: contract)) != key.address)
         let raised = SignedVoucher(voucher: Voucher(channelId: id, cumulativeAmount: 501), signature: signed.signature)
         #expect((try? raised.signer(in: contract)) != key.address)
+    }
+
+    @Test("a TransactionSigner (the wallet's signer type) signs the same voucher as its key")
+    func transactionSigner() throws {
+        let signer = try PrivateKeySigner(seed: 16, index: 1)
+        let contract = ChannelContract(chainId: 1337, address: try EthereumAddress(hex: "0x" + String(repeating: "33", count: 20)))
+        let voucher = Voucher(channelId: try Bytes32(hex: "0x" + String(repeating: "ef", count: 32)), cumulativeAmount: 77)
+        let viaSigner = try voucher.sign(with: signer, in: contract)
+        #expect(viaSigner == (try voucher.sign(with: signer.key, in: contract)))
+        #expect(try viaSigner.signer(in: contract) == signer.address)
     }
 
     @Test("the JSON form round-trips and refuses a malformed id, amount or signature")
