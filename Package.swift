@@ -10,6 +10,7 @@ import PackageDescription
 //   FerryServer -> FerryAgent, FerryRelayer   ferry (exe) -> all
 //   FerryRelayerOps -> FerryRelayer (+ Hummingbird, Prometheus, service-lifecycle: /metrics, /healthz, lifecycle)
 //   FerryRelayerBench -> FerryRelayer (in-process benchmark harness: simulated chains, real gossip and journals)
+//   FerryChannels -> FerryChains (+ GRDB: voucher channels, EIP-712 vouchers, the provider's durable voucher verifier)
 
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
@@ -32,6 +33,7 @@ let package = Package(
         .library(name: "FerryRelayerOps", targets: ["FerryRelayerOps"]),
         .library(name: "FerryRelayerBench", targets: ["FerryRelayerBench"]),
         .library(name: "FerryAgent", targets: ["FerryAgent"]),
+        .library(name: "FerryChannels", targets: ["FerryChannels"]),
         .library(name: "FerryServer", targets: ["FerryServer"]),
         .library(name: "FerryAPI", targets: ["FerryAPI"]),
         .library(name: "FerryClient", targets: ["FerryClient"]),
@@ -130,6 +132,14 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: swiftSettings),
+        // Voucher channels: vouchers (EIP-712, as FerryChannel.vy hashes them), channel state, the provider's verifier.
+        .target(
+            name: "FerryChannels",
+            dependencies: [
+                "FerryChains",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings),
         // JSON wire models of the HTTP API, shared by the server and the client (no HTTP, no server code).
         .target(name: "FerryAPI", dependencies: ["FerryCore"], swiftSettings: swiftSettings),
         .target(
@@ -193,6 +203,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings),
+        .testTarget(name: "FerryChannelsTests", dependencies: ["FerryChannels", "FerryChains", "FerryTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryAgentTests", dependencies: ["FerryAgent", "FerryChains", "FerryRouter", "FerryTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryEVMTests", dependencies: ["FerryEVM", "FerryAdapterConformance", "FerryRelayer", "FerryWire", "FerryTestSupport"], swiftSettings: swiftSettings),
         .testTarget(

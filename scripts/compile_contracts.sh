@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Compiles chains/contracts/*.vy with the pinned vyper (Tests/requirements.txt) into
+# Compiles every chains/contracts/*.vy (FerryGateway, FerryChannel, TestToken) with the pinned vyper (Tests/requirements.txt) into
 # chains/contracts/build/<Name>.json: {"contractName", "compiler", "abi", "bytecode", "deployedBytecode"}.
 # Ferry reads these committed artifacts at run time, so it never needs vyper itself.
 #   scripts/compile_contracts.sh          recompile and write the artifacts
