@@ -7,7 +7,8 @@ public struct EventFeedHealth: Sendable, Hashable, Codable {
     public var failedPolls: Int
     /// The last failure, if any.
     public var lastError: String?
-    /// Unix milliseconds (wall clock) of the last poll the node answered completely; nil before the first.
+    /// Unix milliseconds (wall clock) of the last poll the node answered completely (before the first answer:
+    /// when the first stream started); nil before any stream started.
     public var lastAnswerAtMillis: UInt64?
     /// Unix milliseconds (wall clock) of the last failed poll; nil when none failed.
     public var lastFailureAtMillis: UInt64?

@@ -99,7 +99,7 @@ public final class ChainProbe: Service, Sendable {
         let timeout = self.timeout
         await withTaskGroup(of: Void.self) { group in
             for (id, adapter) in adapters {
-                group.addTask { [results, logger] in
+                group.addTask { [self] in
                     let outcome: Result<BlockRef, any Error>
                     do {
                         outcome = .success(try await withDeadline(timeout) { try await adapter.head() })

@@ -164,9 +164,10 @@ struct EVMNodeTrustTests {
         let rig = try await Rig.start(chainId: 4_641, rpc: .init(timeout: .seconds(1), retry: .none))
         defer { rig.stop() }
         let start = try await rig.direct.head().height + 1
-        let stream = rig.proxied.events(from: start)
         try await rig.proxy.configure(["trickle": ["methods": .null, "interval": .double(0.2)]])
         let real = try await rig.lock(amount: 4_000)
+        // The watcher reads throughout; it gets the lock once the attack is over.
+        async let delivered = read(rig.proxied.events(from: start), timeout: .seconds(60)) { Self.locks($0).count == 1 }
         // Visible while it lasts: failed polls counted, and a probe of the adapter's head times out instead of hanging.
         try await waitUntil("two polls time out", timeout: .seconds(20), every: .milliseconds(50)) {
             rig.proxied.feedCounters.health.failedPolls >= 2
@@ -189,8 +190,35 @@ struct EVMNodeTrustTests {
         #expect(report.problems.contains { $0.contains("event stream stalled") }, "\(report.problems)")
         // The attack ends: the stream catches up and delivers the lock.
         try await rig.proxy.configure([:])
-        let events = try await read(stream, timeout: .seconds(30)) { Self.locks($0).count == 1 }
-        #expect(Self.locks(events).count == 1 && events.contains { if case let .head(b) = $0 { b.height >= real.blockNumber } else { false } })
+        let events = try await delivered
+        #expect(Self.locks(events) == real.logs.compactMap { $0.topics.dropFirst().first })
+    }
+
+    @Test("with a quorum of two providers, a range is delivered only once both report the same gateway logs and block hash")
+    func providerQuorum() async throws {
+        let rig = try await Rig.start(chainId: 4_661)
+        defer { rig.stop() }
+        let witness = try RPCProxy(upstream: rig.bed.node.url)
+        var configuration = rig.bed.adapterConfiguration()
+        configuration.rpcURL = rig.proxy.url
+        configuration.quorumURLs = [witness.url]
+        configuration.quorum = 2
+        let adapter = try await EVMAdapter.connect(info: rig.bed.info(), configuration: configuration)
+        let start = try await rig.direct.head().height + 1
+        // The witness reports a Locked log the primary does not: the providers disagree and the stream holds.
+        try await witness.configure(["forge_logs": .array([Self.lockedLog(try rig.transfer(amount: Amount(9), nonce: 990),
+                                                                          address: rig.bed.gateway, block: start)])])
+        let real = try await rig.lock(amount: 5_000)
+        #expect(real.blockNumber == start)
+        async let delivered = read(adapter.events(from: start), timeout: .seconds(60)) { Self.locks($0).count == 1 }
+        try await waitUntil("the providers disagree twice", timeout: .seconds(20), every: .milliseconds(50)) {
+            let health = adapter.feedCounters.health
+            return health.failedPolls >= 2 && health.lastError?.contains("providers disagree") == true
+        }
+        // Honest again: the same range now agrees and its one real lock is delivered, nothing else.
+        try await witness.configure([:])
+        let events = try await delivered
+        #expect(Self.locks(events) == real.logs.compactMap { $0.topics.dropFirst().first })
     }
 
     @Test("a 30 MB answer is refused unread, and the process does not grow by anything near it")

@@ -1,5 +1,6 @@
 import FerryChains
 import FerryCore
+import FerryCrypto
 @testable import FerryRelayer
 import Testing
 
@@ -72,7 +73,8 @@ struct RelayerConfigTests {
         #expect(config.rpc[1] == RPCProviders(url: "https://a.example/v1/key", quorumURLs: ["https://b.example/rpc", "http://10.0.0.9:8545"], quorum: 2))
         #expect(config.rpc[10] == RPCProviders(url: "http://127.0.0.1:8545"))
         let entry = ChainEntry(info: ChainInfo(id: 1, name: "one", family: .evm, nativeAsset: AssetInfo(symbol: "ETH", decimals: 18, gatewayID: .zero),
-                                               assets: [], finalityDepth: 3, blockTimeMillis: 1_000, gateway: .zero),
+                                               assets: [], finalityDepth: 3, blockTimeMillis: 1_000,
+                                               gateway: try EthereumAddress(hex: "0x0000000000000000000000000000000000000001")),
                                adapter: .evmRPC, rpcURL: "https://shared.example", relayers: RelayerSet(members: [], threshold: 1), lanes: [], source: "c.toml")
         let own = entry.with(providers: try #require(config.rpc[1]))
         #expect(own.rpcURL == "https://a.example/v1/key" && own.rpcQuorumURLs.count == 2 && own.rpcQuorum == 2 && own.info == entry.info)

@@ -59,6 +59,7 @@ actor EVMEventFeed {
         self.counters = counters
         self.nextHeight = height
         self.range = configuration.maxLogRange
+        counters.recordStart()
     }
 
     func next() async throws -> GatewayEvent? {

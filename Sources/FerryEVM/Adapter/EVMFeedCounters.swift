@@ -27,6 +27,12 @@ extension EVMAdapter {
             state.withLock { $0.rejectedLogs[reason.rawValue, default: 0] += 1 }
         }
 
+        /// A stream starts: until its first answer, its silence counts from now.
+        func recordStart() {
+            let now = Self.unixMillis()
+            state.withLock { s in if s.lastAnswerAtMillis == nil { s.lastAnswerAtMillis = now } }
+        }
+
         /// A poll the node answered.
         func recordAnswer() {
             let now = Self.unixMillis()

@@ -205,10 +205,11 @@ public struct JSONRPCClient: Sendable {
         let duration = timeout ?? configuration.timeout
         let millis = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
         let http = self.http
+        let prepared = request
         let received: (status: Int, bytes: ByteBuffer)?
         do {
             received = try await Self.within(duration) {
-                let response = try await http.execute(request, timeout: .milliseconds(max(1, millis)))
+                let response = try await http.execute(prepared, timeout: .milliseconds(max(1, millis)))
                 let bytes = try await response.body.collect(upTo: limit)
                 return (Int(response.status.code), bytes)
             }

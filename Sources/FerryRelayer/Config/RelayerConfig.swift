@@ -1,4 +1,5 @@
 public import FerryCore
+public import FerryChains
 import Foundation
 internal import TOMLKit
 
