@@ -27,9 +27,10 @@ public struct RPCRequest: Sendable, Hashable {
 public struct JSONRPCClient: Sendable {
     /// Timeouts, retries and size limits.
     public struct Configuration: Sendable, Hashable {
-        /// Bound on one HTTP exchange: connect, send, the response head and the whole body. A node that answers
-        /// slowly (a body trickling in byte by byte) fails with ``RPCError/timeout(endpoint:method:after:)`` when
-        /// it runs out, like one that does not answer at all.
+        /// Bound on one HTTP exchange: connect, send, the response head and the whole body (the body gets 0.1 s
+        /// more, so a failed connection reports its own error). A node that answers slowly (a body trickling in
+        /// byte by byte) fails with ``RPCError/timeout(endpoint:method:after:)`` when it runs out, like one that
+        /// does not answer at all.
         public var timeout: Duration
         /// How transient failures are retried.
         public var retry: RetryPolicy
@@ -208,7 +209,9 @@ public struct JSONRPCClient: Sendable {
         let prepared = request
         let received: (status: Int, bytes: ByteBuffer)?
         do {
-            received = try await Self.within(duration) {
+            // async-http-client's own deadline ends the connection and head phase with its precise error (a refused
+            // connection is "unreachable"); ours, a moment later, also bounds reading the body.
+            received = try await Self.within(duration + Self.bodyDeadlineGrace) {
                 let response = try await http.execute(prepared, timeout: .milliseconds(max(1, millis)))
                 let bytes = try await response.body.collect(upTo: limit)
                 return (Int(response.status.code), bytes)
@@ -228,6 +231,9 @@ public struct JSONRPCClient: Sendable {
                              reason: "not JSON (\(error)): \(String(decoding: bytes.readableBytesView.prefix(120), as: UTF8.self))")
         }
     }
+
+    /// How much later than the request's own deadline reading the body is cut off.
+    static let bodyDeadlineGrace = Duration.milliseconds(100)
 
     /// Runs `body` and returns its value, or nil when `limit` passes first (`body` is then cancelled, which
     /// closes its connection, and awaited).
