@@ -207,19 +207,20 @@ public struct JSONRPCClient: Sendable {
         let millis = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
         let http = self.http
         let prepared = request
-        let received: (status: Int, bytes: ByteBuffer)?
+        let received: HTTPAnswer?
         do {
             // async-http-client's own deadline ends the connection and head phase with its precise error (a refused
             // connection is "unreachable"); ours, a moment later, also bounds reading the body.
             received = try await Self.within(duration + Self.bodyDeadlineGrace) {
                 let response = try await http.execute(prepared, timeout: .milliseconds(max(1, millis)))
                 let bytes = try await response.body.collect(upTo: limit)
-                return (Int(response.status.code), bytes)
+                return HTTPAnswer(status: Int(response.status.code), bytes: bytes)
             }
         } catch {
             throw classify(error, method: method, timeout: duration, limit: limit)
         }
-        guard let (status, bytes) = received else { throw .timeout(endpoint: endpoint, method: method, after: duration) }
+        guard let received else { throw .timeout(endpoint: endpoint, method: method, after: duration) }
+        let (status, bytes) = (received.status, received.bytes)
         guard status == 200 else {
             throw .http(endpoint: endpoint, method: method, status: status,
                         body: String(decoding: bytes.readableBytesView.prefix(200), as: UTF8.self))
@@ -230,6 +231,12 @@ public struct JSONRPCClient: Sendable {
             throw .malformed(method: method, field: "(body)",
                              reason: "not JSON (\(error)): \(String(decoding: bytes.readableBytesView.prefix(120), as: UTF8.self))")
         }
+    }
+
+    /// A status and a body (a struct, not a tuple: see `Tests/vectors/taskgroup_tuple_miscompile.swift`).
+    struct HTTPAnswer: Sendable {
+        let status: Int
+        let bytes: ByteBuffer
     }
 
     /// How much later than the request's own deadline reading the body is cut off.
