@@ -7,8 +7,9 @@ public struct EventFeedHealth: Sendable, Hashable, Codable {
     public var failedPolls: Int
     /// The last failure, if any.
     public var lastError: String?
-    /// Unix milliseconds (wall clock) of the last poll the node answered completely (before the first answer:
-    /// when the first stream started); nil before any stream started.
+    /// Unix milliseconds (wall clock) of the last poll that completed, reading a range or finding nothing new
+    /// (before the first: when the first stream started); nil before any stream started. A stream held by a
+    /// slow node, disagreeing providers or unconfirmable logs does not move it.
     public var lastAnswerAtMillis: UInt64?
     /// Unix milliseconds (wall clock) of the last failed poll; nil when none failed.
     public var lastFailureAtMillis: UInt64?

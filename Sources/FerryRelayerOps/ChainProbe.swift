@@ -30,7 +30,7 @@ public final class ChainProbe: Service, Sendable {
         public var error: String?
         /// The chain's event stream, for adapters that report it (``EventFeedHealth``): logs refused, polls failed.
         public var feed: EventFeedHealth?
-        /// Seconds since the event stream last got a complete answer from the node, when it reports one.
+        /// Seconds since the event stream last completed a poll (read a range, or found nothing new), when it reports one.
         public var feedSilentSeconds: UInt64?
     }
 
@@ -162,7 +162,7 @@ public final class ChainProbe: Service, Sendable {
             // The watcher's own stream: a node that answers the probe but stalls the stream (or the reverse).
             if let silent = chain.feedSilentSeconds, let feed = chain.feed, Double(silent) > maxLagSeconds,
                (feed.lastFailureAtMillis ?? 0) >= (feed.lastAnswerAtMillis ?? 0) {
-                problems.append("chain \(chain.chain) event stream stalled: no complete answer for \(silent) s "
+                problems.append("chain \(chain.chain) event stream stalled: no completed poll for \(silent) s "
                                 + "(\(feed.failedPolls) failed polls; last: \(feed.lastError ?? "none"))")
             }
         }

@@ -132,7 +132,7 @@ public final class RelayerMetrics: Sendable {
                       "Polls of the chain's event stream that failed (timeouts, refused, oversized) and were retried")
                     .set(Int64(clamping: feed.failedPolls))
                 gauge("ferry_relayer_feed_silent_seconds", "chain", id,
-                      "Seconds since the chain's event stream last got a complete answer from its node")
+                      "Seconds since the chain's event stream last completed a poll (read a range, or found nothing new)")
                     .set(Int64(clamping: chain.feedSilentSeconds ?? 0))
                 for (reason, count) in feed.rejectedLogs {
                     registry.makeGauge(name: "ferry_relayer_feed_rejected_logs", labels: [("chain", id), ("reason", reason)],

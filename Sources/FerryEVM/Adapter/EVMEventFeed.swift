@@ -106,14 +106,20 @@ actor EVMEventFeed {
         let headJSON = try probe[1].get()
         guard !headJSON.isNull else { return false }
         let head = try EVMBlockHeader(json: headJSON, method: "eth_getBlockByNumber")
-        counters.recordAnswer()
         if try await checkForReorg(head: head) { return true }
-        guard nextHeight <= head.number else { return false }
+        guard nextHeight <= head.number else {
+            counters.recordAnswer()  // caught up
+            return false
+        }
         let end = min(head.number, nextHeight + range - 1)
         let logs = try await client.logs(address: gateway, from: nextHeight, to: end, topic0: Self.topics)
         if range < configuration.maxLogRange { range = min(configuration.maxLogRange, range * 2) }
         // Every header of the range, each the parent of the next, the first the child of the last one delivered.
-        guard let headers = try await linkedHeaders(from: nextHeight, to: end) else { return true }
+        guard let headers = try await linkedHeaders(from: nextHeight, to: end) else {
+            // A reorg while reading (the next poll finds it), or a node whose headers do not link: wait, read again.
+            counters.record(failure: "headers of blocks \(nextHeight)...\(end) do not form one chain")
+            return false
+        }
         let candidates = logs.filter { log in
             guard log.address == gateway, !log.removed, (nextHeight...end).contains(log.blockNumber),
                   let topic = log.topics.first, Self.topics.contains(topic) else {
@@ -124,7 +130,8 @@ actor EVMEventFeed {
         }
         let first = nextHeight
         if candidates.contains(where: { headers[Int($0.blockNumber - first)].hash != $0.blockHash }) {
-            return true  // the node's logs and headers disagree (a reorg while reading): read again
+            counters.record(failure: "logs of blocks \(first)...\(end) name block hashes their headers do not have")
+            return false  // a reorg while reading, or a lying node: wait and read again
         }
         if quorum > 1, let last = headers.last {
             let agreeing = await witnessesAgree(with: candidates, from: first, to: end, endHash: last.hash)
@@ -134,7 +141,7 @@ actor EVMEventFeed {
                 return false  // wait and read the range again
             }
         }
-        guard let confirmed = try await confirm(candidates) else { return true }
+        guard let confirmed = try await confirm(candidates) else { return false }  // receipts not there yet: wait
         var events: [GatewayEvent] = []
         for log in confirmed.sorted(by: { ($0.blockNumber, $0.logIndex) < ($1.blockNumber, $1.logIndex) }) {
             let header = headers[Int(log.blockNumber - nextHeight)]
@@ -147,6 +154,7 @@ actor EVMEventFeed {
         recent += keep.map { ($0.number, $0.hash) }
         if recent.count > configuration.reorgMemory { recent.removeFirst(recent.count - configuration.reorgMemory) }
         nextHeight = end + 1
+        counters.recordAnswer()
         return true
     }
 

@@ -33,7 +33,7 @@ extension EVMAdapter {
             state.withLock { s in if s.lastAnswerAtMillis == nil { s.lastAnswerAtMillis = now } }
         }
 
-        /// A poll the node answered.
+        /// A poll that completed: a range read and delivered, or nothing new at the head.
         func recordAnswer() {
             let now = Self.unixMillis()
             state.withLock { $0.lastAnswerAtMillis = now }
