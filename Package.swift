@@ -205,7 +205,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "FerryChannelsTests", dependencies: ["FerryChannels", "FerryChains", "FerryTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryAgentTests", dependencies: ["FerryAgent", "FerryChains", "FerryRouter", "FerryTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "FerryEVMTests", dependencies: ["FerryEVM", "FerryAdapterConformance", "FerryRelayer", "FerryWire", "FerryTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "FerryEVMTests", dependencies: ["FerryEVM", "FerryAdapterConformance", "FerryRelayer", "FerryRelayerOps", "FerryWire", "FerryTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FerryDevnetTests",
             dependencies: [

@@ -3,6 +3,7 @@ public import FerryCore
 public import FerryRelayer
 public import Logging
 public import ServiceLifecycle
+import Foundation
 import Synchronization
 
 /// Asks every chain a relayer serves for its head, now and then, and judges the node's health from the answers:
@@ -27,6 +28,10 @@ public final class ChainProbe: Service, Sendable {
         public var lagSeconds: Double
         /// Why the last probe failed, when it did.
         public var error: String?
+        /// The chain's event stream, for adapters that report it (``EventFeedHealth``): logs refused, polls failed.
+        public var feed: EventFeedHealth?
+        /// Seconds since the event stream last completed a poll (read a range, or found nothing new), when it reports one.
+        public var feedSilentSeconds: UInt64?
     }
 
     /// The node's health as `/healthz` reports it.
@@ -87,35 +92,36 @@ public final class ChainProbe: Service, Sendable {
     public func markDraining() { draining.withLock { $0 = true } }
 
     /// Asks every chain for its head once, concurrently, each bounded by the timeout.
+    ///
+    /// Each chain's task records its own answer under the lock, by the chain id it was started for: an entry
+    /// exists only for a configured chain, whatever a task returns.
     public func refresh() async {
         let timeout = self.timeout
-        await withTaskGroup(of: (ChainID, Result<BlockRef, any Error>).self) { group in
+        await withTaskGroup(of: Void.self) { group in
             for (id, adapter) in adapters {
-                group.addTask {
+                group.addTask { [self] in
+                    let outcome: Result<BlockRef, any Error>
                     do {
-                        return (id, .success(try await withDeadline(timeout) { try await adapter.head() }))
+                        outcome = .success(try await withDeadline(timeout) { try await adapter.head() })
                     } catch {
-                        return (id, .failure(error))
+                        outcome = .failure(error)
                     }
-                }
-            }
-            for await (id, result) in group {
-                results.withLock { all in
-                    var entry = all[id] ?? ChainHealth(chain: id.rawValue, reachable: false, head: 0, processed: 0,
-                                                       lagBlocks: 0, lagSeconds: 0, error: nil)
-                    switch result {
-                    case let .success(head):
-                        entry.reachable = true
-                        entry.head = max(entry.head, head.height)
-                        entry.error = nil
-                    case let .failure(error):
-                        entry.reachable = false
-                        entry.error = String(describing: error)
+                    results.withLock { all in
+                        guard var entry = all[id] else { return }  // only configured chains have entries
+                        switch outcome {
+                        case let .success(head):
+                            entry.reachable = true
+                            entry.head = max(entry.head, head.height)
+                            entry.error = nil
+                        case let .failure(error):
+                            entry.reachable = false
+                            entry.error = String(describing: error)
+                        }
+                        all[id] = entry
                     }
-                    all[id] = entry
-                }
-                if case let .failure(error) = result {
-                    logger.warning("chain \(id) did not answer the health probe: \(error)")
+                    if case let .failure(error) = outcome {
+                        logger.warning("chain \(id) did not answer the health probe: \(error)")
+                    }
                 }
             }
         }
@@ -124,14 +130,23 @@ public final class ChainProbe: Service, Sendable {
     /// The last probe's results, with lag computed against the node's processed heights now.
     public var chains: [ChainHealth] {
         let processed = stats.snapshot.processedHeight
+        let nowMillis = UInt64(max(0, Date().timeIntervalSince1970 * 1_000))
         return results.withLock { $0 }.values.map { entry in
             var entry = entry
             entry.processed = processed[entry.chain] ?? 0
             // The probe's head can be older than what the node has processed since: the chain is at least there.
             entry.head = max(entry.head, entry.processed)
             entry.lagBlocks = entry.head > entry.processed ? entry.head - entry.processed : 0
-            let blockMillis = adapters[ChainID(entry.chain)]?.info.blockTimeMillis ?? 1_000
+            let adapter = adapters[ChainID(entry.chain)]
+            let blockMillis = adapter?.info.blockTimeMillis ?? 1_000
             entry.lagSeconds = Double(entry.lagBlocks) * Double(blockMillis) / 1_000
+            if let reporting = adapter as? any EventFeedReporting {
+                let feed = reporting.eventFeedHealth
+                entry.feed = feed
+                if let last = feed.lastAnswerAtMillis {
+                    entry.feedSilentSeconds = nowMillis > last ? (nowMillis - last) / 1_000 : 0
+                }
+            }
             return entry
         }.sorted { $0.chain < $1.chain }
     }
@@ -145,6 +160,12 @@ public final class ChainProbe: Service, Sendable {
                 problems.append("chain \(chain.chain) unreachable: \(chain.error ?? "no answer")")
             } else if chain.lagSeconds > maxLagSeconds {
                 problems.append("chain \(chain.chain) lags \(chain.lagBlocks) blocks (\(Int(chain.lagSeconds)) s > \(Int(maxLagSeconds)) s)")
+            }
+            // The watcher's own stream: a node that answers the probe but stalls the stream (or the reverse).
+            if let silent = chain.feedSilentSeconds, let feed = chain.feed, Double(silent) > maxLagSeconds,
+               (feed.lastFailureAtMillis ?? 0) >= (feed.lastAnswerAtMillis ?? 0) {
+                problems.append("chain \(chain.chain) event stream stalled: no completed poll for \(silent) s "
+                                + "(\(feed.failedPolls) failed polls; last: \(feed.lastError ?? "none"))")
             }
         }
         let status = draining.withLock { $0 } ? "draining" : (problems.isEmpty ? "ok" : "unhealthy")

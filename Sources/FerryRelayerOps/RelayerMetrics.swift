@@ -140,6 +140,19 @@ public final class RelayerMetrics: Sendable {
             registry.makeGauge(name: "ferry_relayer_journal_lag_seconds", labels: [("chain", id)],
                                help: "Lag in seconds of chain time").set(chain.lagSeconds)
             gauge("ferry_relayer_chain_reachable", "chain", id, "1 when the chain answered the last health probe").set(Int64(chain.reachable ? 1 : 0))
+            if let feed = chain.feed {
+                gauge("ferry_relayer_feed_failed_polls", "chain", id,
+                      "Polls of the chain's event stream that failed (timeouts, refused, oversized) and were retried")
+                    .set(Int64(clamping: feed.failedPolls))
+                gauge("ferry_relayer_feed_silent_seconds", "chain", id,
+                      "Seconds since the chain's event stream last completed a poll (read a range, or found nothing new)")
+                    .set(Int64(clamping: chain.feedSilentSeconds ?? 0))
+                for (reason, count) in feed.rejectedLogs {
+                    registry.makeGauge(name: "ferry_relayer_feed_rejected_logs", labels: [("chain", id), ("reason", reason)],
+                                       help: "Logs from the node the event stream refused (not the gateway's, removed, unconfirmed by the receipt)")
+                        .set(Int64(clamping: count))
+                }
+            }
         }
         return registry.emitToBuffer()
     }

@@ -15,12 +15,15 @@ enum AdapterFactory {
         .evmRPC: { entry, _, _ in try await EVMAdapter.connect(entry: entry) },
     ]
 
-    /// Adapters for `chains`, in the registry's terms.
+    /// Adapters for `chains`, in the registry's terms; `providers` replaces an entry's endpoints (a relayer's own
+    /// `[[rpc]]` tables).
     /// - Throws: ``CLIError`` naming the chain, its file and the adapter kind this build lacks.
-    static func adapters(for chains: [ChainID], registry: ChainRegistry, logger: Logger) async throws -> [ChainID: any ChainAdapter] {
+    static func adapters(for chains: [ChainID], registry: ChainRegistry, providers: [ChainID: RPCProviders] = [:],
+                         logger: Logger) async throws -> [ChainID: any ChainAdapter] {
         var out: [ChainID: any ChainAdapter] = [:]
         for chain in chains {
-            guard let entry = registry[chain] else { throw CLIError("chain \(chain.rawValue) is not in the registry") }
+            guard var entry = registry[chain] else { throw CLIError("chain \(chain.rawValue) is not in the registry") }
+            if let own = providers[chain] { entry = entry.with(providers: own) }
             guard let build = builders[entry.adapter] else {
                 let known = builders.keys.map(\.rawValue).sorted().joined(separator: ", ")
                 throw CLIError("""

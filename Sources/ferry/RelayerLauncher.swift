@@ -24,7 +24,7 @@ struct RelayerLauncher {
         logger.info("attestation key loaded", metadata: ["address": "\(key.address.checksummed)"])
 
         let registry = try config.loadRegistry()
-        let adapters = try await AdapterFactory.adapters(for: config.chains, registry: registry, logger: logger)
+        let adapters = try await AdapterFactory.adapters(for: config.chains, registry: registry, providers: config.rpc, logger: logger)
 
         let secret = try SecretFile.read(config.curveSecretFile, what: "CURVE secret key file", logger: logger)
         let keyPair = try CurveKeyPair(secretKey: try CurveSecretKey(z85: secret))

@@ -128,6 +128,55 @@ struct OpsServerTests {
         await f.cleanUp()
     }
 
+    @Test("probes running concurrently with /healthz and /metrics only ever report the configured chains, each probed")
+    func concurrentProbesReportConfiguredChains() async throws {
+        let clock = VirtualClock()
+        let key = try PrivateKeySigner(seed: 12, index: 0)
+        var adapters: [ChainID: any ChainAdapter] = [:]
+        var ledgers: [SimulatedLedger] = []
+        for id in [ChainID(201), ChainID(202), ChainID(203)] {
+            let config = try SimulatedChainConfig.preset(.solana, id: id, relayers: RelayerSet(members: [key.address], threshold: 1),
+                                                         finalityDepth: 2)
+            let ledger = SimulatedLedger(config: config, clock: .virtual(clock))
+            ledgers.append(ledger)
+            adapters[id] = SimulatedChainAdapter(ledger: ledger)
+        }
+        try await ledgers[2].apply(.outage(durationSeconds: nil))  // one chain fails every probe
+        let stats = RelayerStats()
+        let logger = Logger(label: "ferry.test.ops.race")
+        let probe = ChainProbe(nodeID: "race", adapters: adapters, stats: stats, maxLagSeconds: 60, timeout: .milliseconds(200), logger: logger)
+        let f = try await OpsFixture()
+        let metrics = RelayerMetrics(node: f.node, gossip: nil, probe: probe)
+        let expected: [UInt64] = [201, 202, 203]
+        let app = try OpsServer.application(address: "127.0.0.1:0", metrics: metrics, probe: probe, logger: logger)
+        try await app.test(.live) { client in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<4 {
+                    group.addTask { for _ in 0..<40 { await probe.refresh() } }
+                }
+                group.addTask {
+                    for _ in 0..<400 {
+                        let ids = probe.report.chains.map(\.chain)
+                        #expect(ids == expected, "report named \(ids)")
+                        _ = try await metrics.render()
+                    }
+                }
+                for _ in 0..<40 {
+                    try await client.execute(uri: "/healthz", method: .get) { res in
+                        let report = try JSONDecoder().decode(ChainProbe.Report.self, from: Data(buffer: res.body))
+                        #expect(report.chains.map(\.chain) == expected, "/healthz named \(report.chains.map(\.chain))")
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        let chains = probe.report.chains
+        #expect(chains.map(\.chain) == expected)
+        #expect(chains.allSatisfy { $0.error != "not probed yet" }, "\(chains)")
+        #expect(chains.map(\.reachable) == [true, true, false])
+        await f.cleanUp()
+    }
+
     @Test("metrics addresses parse as host:port", arguments: [
         ("127.0.0.1:9401", "127.0.0.1", 9401), ("[::1]:0", "::1", 0), ("localhost:80", "localhost", 80),
     ])

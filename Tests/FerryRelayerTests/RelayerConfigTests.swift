@@ -1,3 +1,6 @@
+import FerryChains
+import FerryCore
+import FerryCrypto
 @testable import FerryRelayer
 import Testing
 
@@ -52,6 +55,43 @@ struct RelayerConfigTests {
         let error = #expect(throws: ConfigError.self) { try RelayerConfig.parse(text, file: "relayer.toml") }
         #expect(error?.field == field, "\(String(describing: error))")
         #expect(error?.description.hasPrefix("relayer.toml: \(field): ") == true)
+    }
+
+    @Test("[[rpc]] tables give this node its own providers per chain, with a quorum defaulting to all of them")
+    func ownProviders() throws {
+        let text = Self.good + """
+
+            [[rpc]]
+            chain = 1
+            url = "https://a.example/v1/key"
+            quorum_urls = ["https://b.example/rpc", "http://10.0.0.9:8545"]
+            quorum = 2
+
+            [[rpc]]
+            chain = 10
+            url = "http://127.0.0.1:8545"
+            """
+        let config = try RelayerConfig.parse(text, file: "relayer.toml")
+        #expect(config.rpc[1] == RPCProviders(url: "https://a.example/v1/key", quorumURLs: ["https://b.example/rpc", "http://10.0.0.9:8545"], quorum: 2))
+        #expect(config.rpc[10] == RPCProviders(url: "http://127.0.0.1:8545"))
+        let entry = ChainEntry(info: ChainInfo(id: 1, name: "one", family: .evm, nativeAsset: AssetInfo(symbol: "ETH", decimals: 18, gatewayID: .zero),
+                                               assets: [], finalityDepth: 3, blockTimeMillis: 1_000,
+                                               gateway: try EthereumAddress(hex: "0x0000000000000000000000000000000000000001")),
+                               adapter: .evmRPC, rpcURL: "https://shared.example", relayers: RelayerSet(members: [], threshold: 1), lanes: [], source: "c.toml")
+        let own = entry.with(providers: try #require(config.rpc[1]))
+        #expect(own.rpcURL == "https://a.example/v1/key" && own.rpcQuorumURLs.count == 2 && own.rpcQuorum == 2 && own.info == entry.info)
+    }
+
+    @Test("bad [[rpc]] tables name the field", arguments: [
+        ("chain = 3\nurl = \"http://x\"", "rpc[0].chain"),
+        ("chain = 1\nurl = \"ws://x\"", "rpc[0].url"),
+        ("chain = 1\nurl = \"http://x\"\nquorum_urls = [\"http://y\"]\nquorum = 3", "rpc[0].quorum"),
+        ("chain = 1\nurl = \"http://x\"\nquorum_urls = [\"y\"]", "rpc[0].quorum_urls[0]"),
+        ("chain = 1\nurl = \"http://x\"\nproviders = 2", "rpc[0].providers"),
+    ])
+    func badProviders(table: String, field: String) {
+        let error = #expect(throws: ConfigError.self) { try RelayerConfig.parse(Self.good + "\n\n[[rpc]]\n" + table, file: "relayer.toml") }
+        #expect(error?.field == field, "\(String(describing: error))")
     }
 
     @Test("malformed TOML names the line")

@@ -80,8 +80,27 @@ extension ChainEntry {
         }
         let info = ChainInfo(id: id, name: name, family: family, nativeAsset: native, assets: assets, finalityDepth: finality,
                              blockTimeMillis: blockTime, gateway: gateway)
-        return ChainEntry(info: info, adapter: adapter, rpcURL: rpcURL, relayers: RelayerSet(members: members, threshold: Int(threshold)),
-                          lanes: lanes, source: source)
+        var entry = ChainEntry(info: info, adapter: adapter, rpcURL: rpcURL, relayers: RelayerSet(members: members, threshold: Int(threshold)),
+                               lanes: lanes, source: source)
+        if let urls = table["rpc_quorum_urls"] {
+            guard let array = urls.array else { throw r.error("rpc_quorum_urls", "must be an array of URLs") }
+            for (i, item) in array.enumerated() {
+                guard let url = item.string, url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                    throw r.error("rpc_quorum_urls[\(i)]", "must be an http(s) URL")
+                }
+                entry.rpcQuorumURLs.append(url)
+            }
+        }
+        if table["rpc_quorum"] != nil {
+            let quorum = try r.count("rpc_quorum")
+            guard quorum >= 1, quorum <= UInt64(1 + entry.rpcQuorumURLs.count) else {
+                throw r.error("rpc_quorum", "must be between 1 and the number of providers (\(1 + entry.rpcQuorumURLs.count)), got \(quorum)")
+            }
+            entry.rpcQuorum = Int(quorum)
+        } else {
+            entry.rpcQuorum = 1 + entry.rpcQuorumURLs.count
+        }
+        return entry
     }
 }
 

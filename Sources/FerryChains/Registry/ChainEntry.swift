@@ -16,6 +16,10 @@ public struct ChainEntry: Sendable, Hashable {
     public let adapter: AdapterKind
     /// Endpoint for `sim-remote` and `evm-rpc`.
     public let rpcURL: String?
+    /// `evm-rpc`: further providers asked for the same gateway logs and block hashes (`rpc_quorum_urls`).
+    public var rpcQuorumURLs: [String] = []
+    /// `evm-rpc`: how many providers, `rpc_url` included, must agree (`rpc_quorum`; 1 trusts `rpc_url` alone).
+    public var rpcQuorum: Int = 1
     public let relayers: RelayerSet
     public let lanes: [LaneConfig]
     /// The file it came from.

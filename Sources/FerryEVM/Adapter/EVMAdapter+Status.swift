@@ -77,7 +77,8 @@ extension EVMAdapter {
         }
     }
 
-    /// The newest gateway log with `topic` and `messageId`, scanning back from the head in bounded ranges.
+    /// The newest gateway log with `topic` and `messageId`, scanning back from the head in bounded ranges (logs
+    /// from other addresses, with other topics, or flagged `removed` are ignored whatever the node's filter did).
     func findLog(topic: Bytes32, messageId: Bytes32) async throws(ChainError) -> EVMLog? {
         var high = try await rpc { () async throws(RPCError) -> UInt64 in try await client.blockNumber() }
         let floor = high > configuration.stateLookbackBlocks ? high - configuration.stateLookbackBlocks : 0
@@ -86,7 +87,10 @@ extension EVMAdapter {
             let logs = try await rpc { [high] () async throws(RPCError) -> [EVMLog] in
                 try await client.logs(address: info.gateway, from: low, to: high, topic0: [topic], topic1: messageId)
             }
-            if let last = logs.last(where: { !$0.removed }) { return last }
+            // Only the gateway's own logs: a node that ignores the address filter must not lend another
+            // contract's event the gateway's authority.
+            if let last = logs.last(where: { !$0.removed && $0.address == info.gateway && $0.topics.first == topic
+                && $0.topics.dropFirst().first == messageId }) { return last }
             guard low > floor else { return nil }
             high = low - 1
         }

@@ -36,6 +36,14 @@ public struct EVMAdapter: ChainAdapter {
         public var stateLookbackBlocks: UInt64
         /// Blocks of fee history read for fee quotes.
         public var feeHistoryBlocks: Int
+        /// Further providers of the same chain that ``EVMAdapter/events(from:)`` asks for each range's gateway logs
+        /// and its last block's hash (independent operators, so one lying or broken provider cannot feed the
+        /// relayer alone).
+        public var quorumURLs: [String] = []
+        /// How many providers, ``rpcURL`` included, must report the same gateway logs and the same block hash
+        /// for a range before its events are delivered; 1 (the default) trusts ``rpcURL`` alone. Clamped to
+        /// `1...(1 + quorumURLs.count)`.
+        public var quorum: Int = 1
 
         public init(rpcURL: String, rpc: JSONRPCClient.Configuration = JSONRPCClient.Configuration(),
                     pollInterval: Duration = .seconds(2), maxLogRange: UInt64 = 2_000, reorgMemory: Int = 256,
@@ -61,12 +69,19 @@ public struct EVMAdapter: ChainAdapter {
     public let client: JSONRPCClient
     /// Nonces of every account this adapter submits for.
     public let nonces: NonceManager
+    /// What the event streams refused and how their polls fared.
+    public let feedCounters: FeedCounters
 
-    init(info: ChainInfo, configuration: Configuration, client: JSONRPCClient) {
+    /// Clients of ``Configuration/quorumURLs``.
+    let witnesses: [JSONRPCClient]
+
+    init(info: ChainInfo, configuration: Configuration, client: JSONRPCClient, witnesses: [JSONRPCClient] = []) {
         self.info = info
         self.configuration = configuration
         self.client = client
+        self.witnesses = witnesses
         self.nonces = NonceManager(client: client)
+        self.feedCounters = FeedCounters()
     }
 
     /// Connects to the node and checks it before any use.
@@ -77,12 +92,14 @@ public struct EVMAdapter: ChainAdapter {
     public static func connect(info: ChainInfo, configuration: Configuration,
                                httpClient: HTTPClient = .shared) async throws(EVMStartupError) -> EVMAdapter {
         let client = JSONRPCClient(endpoint: configuration.rpcURL, configuration: configuration.rpc, httpClient: httpClient)
-        let reported: UInt64
+        let witnesses = configuration.quorumURLs.map { JSONRPCClient(endpoint: $0, configuration: configuration.rpc, httpClient: httpClient) }
         let code: [UInt8]
         do {
-            reported = try await client.chainID()
-            guard reported == info.id.rawValue else {
-                throw EVMStartupError.chainIDMismatch(configured: info.id, reported: reported, endpoint: configuration.rpcURL)
+            for provider in [client] + witnesses {
+                let reported = try await provider.chainID()
+                guard reported == info.id.rawValue else {
+                    throw EVMStartupError.chainIDMismatch(configured: info.id, reported: reported, endpoint: provider.endpoint)
+                }
             }
             code = try await client.code(at: info.gateway)
         } catch let error as EVMStartupError {
@@ -93,7 +110,7 @@ public struct EVMAdapter: ChainAdapter {
             throw .unavailable(.unreachable(info.id, underlying: "\(error)"))
         }
         guard !code.isEmpty else { throw .gatewayMissing(info.id, gateway: info.gateway, endpoint: configuration.rpcURL) }
-        return EVMAdapter(info: info, configuration: configuration, client: client)
+        return EVMAdapter(info: info, configuration: configuration, client: client, witnesses: witnesses)
     }
 
     /// Runs `body`, turning ``RPCError`` into ``ChainError`` for this chain.
@@ -103,15 +120,34 @@ public struct EVMAdapter: ChainAdapter {
 
     // MARK: Reads
 
+    /// The latest block, asked in one batch with `eth_chainId`: a node that has started serving another chain
+    /// since ``connect(info:configuration:httpClient:)`` is refused with `.unreachable`.
     public func head() async throws(ChainError) -> BlockRef {
-        let block = try await rpc { () async throws(RPCError) -> EVMBlockHeader? in try await client.block(.latest) }
-        guard let block else { throw .unreachable(info.id, underlying: "the node has no latest block") }
-        return Self.ref(block)
+        Self.ref(try await checkedHead())
     }
 
+    /// The head's height minus ``ChainInfo/finalityDepth`` (the head read as ``head()`` reads it, chain id checked).
     public func finalizedHeight() async throws(ChainError) -> UInt64 {
-        let head = try await rpc { () async throws(RPCError) -> UInt64 in try await client.blockNumber() }
+        let head = try await checkedHead().number
         return head > info.finalityDepth ? head - info.finalityDepth : 0
+    }
+
+    /// The latest header, with the node's chain id checked in the same batch.
+    func checkedHead() async throws(ChainError) -> EVMBlockHeader {
+        let answers = try await rpc { () async throws(RPCError) -> [Result<JSONValue, RPCError>] in
+            try await client.batch([RPCRequest("eth_chainId"), RPCRequest("eth_getBlockByNumber", ["latest", false])])
+        }
+        let block = try await rpc { () async throws(RPCError) -> EVMBlockHeader? in
+            let reported = try answers[0].get().quantity(method: "eth_chainId", field: "result")
+            guard reported == info.id.rawValue else {
+                throw .malformed(method: "eth_chainId", field: "result",
+                                 reason: "the node now serves chain id \(reported), not \(info.id.rawValue); its answers are refused")
+            }
+            let json = try answers[1].get()
+            return json.isNull ? nil : try EVMBlockHeader(json: json, method: "eth_getBlockByNumber")
+        }
+        guard let block else { throw .unreachable(info.id, underlying: "the node has no latest block") }
+        return block
     }
 
     public func balance(of account: Address, asset: String) async throws(ChainError) -> Amount {
@@ -191,8 +227,9 @@ public struct EVMAdapter: ChainAdapter {
 }
 
 extension EVMAdapter {
-    /// Connects to the chain a registry entry describes (`adapter = "evm-rpc"`): its `rpc_url`, gateway,
-    /// assets and finality depth; `tuning` supplies everything else (its `rpcURL` is replaced).
+    /// Connects to the chain a registry entry describes (`adapter = "evm-rpc"`): its `rpc_url` (and quorum
+    /// providers), gateway, assets and finality depth; `tuning` supplies everything else (its `rpcURL`,
+    /// `quorumURLs` and `quorum` are replaced).
     /// - Throws: ``EVMStartupError/unavailable(_:)`` with `.unknown` when the entry has no `rpc_url`,
     ///   and every start-up check of ``connect(info:configuration:httpClient:)``.
     public static func connect(entry: ChainEntry, tuning: Configuration = Configuration(rpcURL: ""),
@@ -202,6 +239,8 @@ extension EVMAdapter {
         }
         var configuration = tuning
         configuration.rpcURL = url
+        configuration.quorumURLs = entry.rpcQuorumURLs
+        configuration.quorum = entry.rpcQuorum
         return try await connect(info: entry.info, configuration: configuration, httpClient: httpClient)
     }
 }

@@ -34,7 +34,7 @@ extension RPCError {
         switch self {
         case .unreachable, .http, .invalidEndpoint, .cancelled:
             .unreachable(chain, underlying: description)
-        case .malformed:
+        case .malformed, .tooLarge:
             .unreachable(chain, underlying: "the node answered malformed data: \(description)")
         case let .timeout(_, method, _):
             .timeout(chain, operation: method)

@@ -27,17 +27,51 @@ public struct RPCRequest: Sendable, Hashable {
 public struct JSONRPCClient: Sendable {
     /// Timeouts, retries and size limits.
     public struct Configuration: Sendable, Hashable {
-        /// Bound on one HTTP exchange (connect, send, receive the whole answer).
+        /// Bound on one HTTP exchange: connect, send, the response head and the whole body (the body gets 0.1 s
+        /// more, so a failed connection reports its own error). A node that answers slowly (a body trickling in
+        /// byte by byte) fails with ``RPCError/timeout(endpoint:method:after:)`` when it runs out, like one that
+        /// does not answer at all.
         public var timeout: Duration
         /// How transient failures are retried.
         public var retry: RetryPolicy
-        /// Answers larger than this are refused as malformed.
+        /// The largest answer to `eth_getLogs`, to a method the client does not know, and to a whole batch.
+        /// Other methods have smaller caps of their own (see ``responseLimit(for:)``). A larger answer is
+        /// refused with ``RPCError/tooLarge(endpoint:method:limit:)`` as soon as the cap is passed, before
+        /// anything is parsed.
         public var maxResponseBytes: Int
 
-        public init(timeout: Duration = .seconds(10), retry: RetryPolicy = RetryPolicy(), maxResponseBytes: Int = 32 << 20) {
+        public init(timeout: Duration = .seconds(10), retry: RetryPolicy = RetryPolicy(), maxResponseBytes: Int = 8 << 20) {
             self.timeout = timeout
             self.retry = retry
-            self.maxResponseBytes = maxResponseBytes
+            self.maxResponseBytes = max(4_096, maxResponseBytes)
+        }
+
+        /// The cap on the answer to `method`: 4 KiB for a quantity (`eth_chainId`, `eth_blockNumber`, balances,
+        /// nonces, gas, a transaction hash), 64 KiB for a block header, 256 KiB for `eth_call`, `eth_getCode`,
+        /// `eth_feeHistory` and a transaction, 1 MiB for a receipt, ``maxResponseBytes`` for `eth_getLogs` and
+        /// anything else.
+        public func responseLimit(for method: String) -> Int {
+            let limit: Int
+            switch method {
+            case "eth_chainId", "eth_blockNumber", "eth_gasPrice", "eth_maxPriorityFeePerGas", "eth_getBalance",
+                 "eth_getTransactionCount", "eth_estimateGas", "eth_sendRawTransaction", "net_version":
+                limit = 4 << 10
+            case "eth_getBlockByNumber", "eth_getBlockByHash": limit = 64 << 10
+            case "eth_call", "eth_getCode", "eth_feeHistory", "eth_getTransactionByHash": limit = 256 << 10
+            case "eth_getTransactionReceipt": limit = 1 << 20
+            default: limit = maxResponseBytes
+            }
+            return min(limit, maxResponseBytes)
+        }
+
+        /// The cap on a batch's answer: the sum of its calls' caps, at most ``maxResponseBytes``.
+        public func responseLimit(for batch: [RPCRequest]) -> Int {
+            var total = 0
+            for request in batch {
+                total += responseLimit(for: request.method)
+                if total >= maxResponseBytes { return maxResponseBytes }
+            }
+            return total
         }
     }
 
@@ -94,7 +128,7 @@ public struct JSONRPCClient: Sendable {
             let id = ids.next()
             let body = try encode(.object(["jsonrpc": "2.0", "id": .integer(Int64(id)), "method": .string(method),
                                            "params": .array(params)]), method: method)
-            let answer = try await exchange(body, method: method, timeout: timeout)
+            let answer = try await exchange(body, method: method, timeout: timeout, limit: configuration.responseLimit(for: method))
             return try Self.result(of: answer, id: id, method: method)
         }
     }
@@ -110,7 +144,8 @@ public struct JSONRPCClient: Sendable {
                 .object(["jsonrpc": "2.0", "id": .integer(Int64(first + UInt64(i))), "method": .string(r.method),
                          "params": .array(r.params)])
             }
-            let answer = try await exchange(try encode(.array(items), method: label), method: label, timeout: timeout)
+            let answer = try await exchange(try encode(.array(items), method: label), method: label, timeout: timeout,
+                                            limit: configuration.responseLimit(for: requests))
             guard case let .array(replies) = answer else {
                 // A node refusing the whole batch answers one error object.
                 _ = try Self.result(of: answer, id: nil, method: label)
@@ -159,35 +194,70 @@ public struct JSONRPCClient: Sendable {
         }
     }
 
-    func exchange(_ body: [UInt8], method: String, timeout: Duration?) async throws(RPCError) -> JSONValue {
+    /// One HTTP exchange under one deadline: the request, the response head and the whole body must be done
+    /// within `timeout` (the client's when nil), and the body within `limit` bytes. The answer is parsed from
+    /// the received bytes directly (``JSONParser``), so memory stays near the size of the answer.
+    func exchange(_ body: [UInt8], method: String, timeout: Duration?, limit: Int) async throws(RPCError) -> JSONValue {
         var request = HTTPClientRequest(url: endpoint)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Accept", value: "application/json")
         request.body = .bytes(body)
-        let limit = timeout ?? configuration.timeout
-        let millis = limit.components.seconds * 1000 + limit.components.attoseconds / 1_000_000_000_000_000
-        let bytes: ByteBuffer
-        let status: Int
+        let duration = timeout ?? configuration.timeout
+        let millis = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        let http = self.http
+        let prepared = request
+        let received: HTTPAnswer?
         do {
-            let response = try await http.execute(request, timeout: .milliseconds(max(1, millis)))
-            status = Int(response.status.code)
-            bytes = try await response.body.collect(upTo: configuration.maxResponseBytes)
+            // async-http-client's own deadline ends the connection and head phase with its precise error (a refused
+            // connection is "unreachable"); ours, a moment later, also bounds reading the body.
+            received = try await Self.within(duration + Self.bodyDeadlineGrace) {
+                let response = try await http.execute(prepared, timeout: .milliseconds(max(1, millis)))
+                let bytes = try await response.body.collect(upTo: limit)
+                return HTTPAnswer(status: Int(response.status.code), bytes: bytes)
+            }
         } catch {
-            throw classify(error, method: method, timeout: limit)
+            throw classify(error, method: method, timeout: duration, limit: limit)
         }
-        let data = Data(bytes.readableBytesView)
+        guard let received else { throw .timeout(endpoint: endpoint, method: method, after: duration) }
+        let (status, bytes) = (received.status, received.bytes)
         guard status == 200 else {
             throw .http(endpoint: endpoint, method: method, status: status,
-                        body: String(decoding: data.prefix(200), as: UTF8.self))
+                        body: String(decoding: bytes.readableBytesView.prefix(200), as: UTF8.self))
         }
-        do { return try JSONDecoder().decode(JSONValue.self, from: data) } catch {
+        do {
+            return try bytes.withUnsafeReadableBytes { raw throws(JSONParser.Failure) in try JSONParser.parse(raw) }
+        } catch {
             throw .malformed(method: method, field: "(body)",
-                             reason: "not JSON: \(String(decoding: data.prefix(120), as: UTF8.self))")
+                             reason: "not JSON (\(error)): \(String(decoding: bytes.readableBytesView.prefix(120), as: UTF8.self))")
         }
     }
 
-    func classify(_ error: any Error, method: String, timeout: Duration) -> RPCError {
+    /// A status and a body (a struct, not a tuple: see `Tests/vectors/taskgroup_tuple_miscompile.swift`).
+    struct HTTPAnswer: Sendable {
+        let status: Int
+        let bytes: ByteBuffer
+    }
+
+    /// How much later than the request's own deadline reading the body is cut off.
+    static let bodyDeadlineGrace = Duration.milliseconds(100)
+
+    /// Runs `body` and returns its value, or nil when `limit` passes first (`body` is then cancelled, which
+    /// closes its connection, and awaited).
+    static func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T? {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await ContinuousClock().sleep(for: limit)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next() else { return nil }
+            return first
+        }
+    }
+
+    func classify(_ error: any Error, method: String, timeout: Duration, limit: Int) -> RPCError {
         if error is CancellationError { return .cancelled(method: method) }
         if let e = error as? HTTPClientError {
             switch e {
@@ -202,8 +272,7 @@ public struct JSONRPCClient: Sendable {
             }
         }
         if let e = error as? NIOTooManyBytesError {
-            return .malformed(method: method, field: "(body)",
-                              reason: "answer larger than \(e.maxBytes ?? configuration.maxResponseBytes) bytes")
+            return .tooLarge(endpoint: endpoint, method: method, limit: e.maxBytes ?? limit)
         }
         return .unreachable(endpoint: endpoint, method: method, underlying: "\(error)")
     }

@@ -10,6 +10,10 @@ public enum RPCError: Error, Sendable, Equatable, CustomStringConvertible {
     case node(method: String, code: Int, message: String, data: [UInt8]?, revert: RevertReason?)
     /// The answer is not what `method` returns: bad JSON, a missing or wrong-typed `field`, a non-canonical quantity.
     case malformed(method: String, field: String, reason: String)
+    /// The answer passed the size cap for `method` (see ``JSONRPCClient/Configuration/responseLimit(for:)``); it
+    /// was dropped unread. Not transient: the same question gets the same answer (ask for less, e.g. a shorter
+    /// block range).
+    case tooLarge(endpoint: String, method: String, limit: Int)
     /// The endpoint URL cannot be used at all (no host, unsupported scheme).
     case invalidEndpoint(endpoint: String, reason: String)
     /// The calling task was cancelled.
@@ -20,8 +24,14 @@ public enum RPCError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .unreachable, .timeout: true
         case let .http(_, _, status, _): status >= 500 || status == 429
-        case .node, .malformed, .invalidEndpoint, .cancelled: false
+        case .node, .malformed, .tooLarge, .invalidEndpoint, .cancelled: false
         }
+    }
+
+    /// True for ``tooLarge(endpoint:method:limit:)``.
+    var isTooLarge: Bool {
+        if case .tooLarge = self { return true }
+        return false
     }
 
     /// The node's error message (for `.node`), lower-cased for matching ("nonce too low").
@@ -46,6 +56,8 @@ public enum RPCError: Error, Sendable, Equatable, CustomStringConvertible {
             }
         case let .malformed(method, field, reason):
             "\(method): malformed answer at \(field): \(reason)"
+        case let .tooLarge(endpoint, method, limit):
+            "\(method): \(endpoint) answered more than \(limit) bytes; the answer was refused unread"
         case let .invalidEndpoint(endpoint, reason):
             "invalid JSON-RPC endpoint \(endpoint): \(reason)"
         case let .cancelled(method):

@@ -1,4 +1,5 @@
 public import FerryCore
+public import FerryChains
 import Foundation
 internal import TOMLKit
 
@@ -34,6 +35,9 @@ public struct RelayerConfig: Sendable, Hashable {
     public var maxClockDriftMillis: UInt64 = 30_000
     /// The other relayers.
     public var peers: [Peer]
+    /// This node's own JSON-RPC providers by chain (`[[rpc]]`), replacing the registry's `rpc_url`,
+    /// `rpc_quorum_urls` and `rpc_quorum` for that chain.
+    public var rpc: [ChainID: RPCProviders] = [:]
 
     /// Another relayer node.
     public struct Peer: Sendable, Hashable {
@@ -93,6 +97,26 @@ public struct RelayerConfig: Sendable, Hashable {
                             curvePublicKey: try p.z85Key("curve_public_key"), address: try p.address("address"))
             try p.rejectUnknown()
             config.peers.append(peer)
+        }
+        for (i, table) in try reader.tables("rpc").enumerated() {
+            var r = TableReader(table: table, file: file, prefix: "rpc[\(i)].", baseDirectory: baseDirectory)
+            let chain = ChainID(UInt64(try r.int("chain", in: 1...Int.max)))
+            let url = try r.httpURL("url")
+            var quorumURLs: [String] = []
+            if let list = r.value("quorum_urls") {
+                guard let array = list.array else { throw r.error("quorum_urls", "must be an array of http(s) URLs") }
+                for (j, item) in array.enumerated() {
+                    guard let u = item.string, u.hasPrefix("http://") || u.hasPrefix("https://") else {
+                        throw r.error("quorum_urls[\(j)]", "must be an http(s) URL")
+                    }
+                    quorumURLs.append(u)
+                }
+            }
+            let quorum = try r.int("quorum", in: 1...(1 + quorumURLs.count), default: 1 + quorumURLs.count)
+            try r.rejectUnknown()
+            guard config.chains.contains(chain) else { throw r.error("chain", "chain \(chain.rawValue) is not in node.chains") }
+            guard config.rpc[chain] == nil else { throw r.error("chain", "chain \(chain.rawValue) has two [[rpc]] tables") }
+            config.rpc[chain] = RPCProviders(url: url, quorumURLs: quorumURLs, quorum: quorum)
         }
         try reader.rejectUnknown()
         guard config.threshold <= config.peers.count + 1 else {
@@ -186,6 +210,12 @@ private struct TableReader {
         guard s.hasPrefix("tcp://") || s.hasPrefix("ipc://") || s.hasPrefix("inproc://") else {
             throw error(key, "\"\(s)\" is not a ZeroMQ endpoint (tcp://host:port, ipc://path or inproc://name)")
         }
+        return s
+    }
+
+    mutating func httpURL(_ key: String) throws(ConfigError) -> String {
+        let s = try string(key)
+        guard s.hasPrefix("http://") || s.hasPrefix("https://") else { throw error(key, "\"\(s)\" is not an http(s) URL") }
         return s
     }
 
