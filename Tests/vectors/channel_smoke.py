@@ -258,6 +258,8 @@ def run(node):
 
     # ---- a deposit that arrives as a Ferry release from another chain -------------------------------------
     gw.transact(owner, "setLaneLimit", REMOTE_ID, asset, 10**9, 10**6)
+    # the gateway pays only registered pairs (issue 13 A): the remote chain's token 0xabab... <-> this token
+    gw.transact(owner, "setAssetPair", REMOTE_ID, asset, to32("0x" + "ab" * 20), 18, 18, True)
     tok.transact(owner, "mint", gw.address, 10**9)
     now = head_time(node)
     expiry4 = now + 3600
