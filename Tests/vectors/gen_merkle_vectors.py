@@ -35,21 +35,30 @@ def split(n: int) -> int:
     return k
 
 
-def root_of(hashes):
-    if len(hashes) == 1:
-        return hashes[0]
-    k = split(len(hashes))
-    return node_hash(root_of(hashes[:k]), root_of(hashes[k:]))
+def root_of(hashes, lo=0, hi=None, memo=None):
+    """The root of hashes[lo:hi], memoized per subrange (proofs ask for the same subtrees many times)."""
+    hi = len(hashes) if hi is None else hi
+    memo = {} if memo is None else memo
+    if hi - lo == 1:
+        return hashes[lo]
+    if (lo, hi) not in memo:
+        k = lo + split(hi - lo)
+        memo[(lo, hi)] = node_hash(root_of(hashes, lo, k, memo), root_of(hashes, k, hi, memo))
+    return memo[(lo, hi)]
 
 
-def proof_of(hashes, index):
+def proof_of(hashes, index, memo):
     """Siblings bottom-up, computed top-down on the recursive shape."""
-    if len(hashes) == 1:
-        return []
-    k = split(len(hashes))
-    if index < k:
-        return proof_of(hashes[:k], index) + [root_of(hashes[k:])]
-    return proof_of(hashes[k:], index - k) + [root_of(hashes[:k])]
+    lo, hi, path = 0, len(hashes), []
+    while hi - lo > 1:
+        k = lo + split(hi - lo)
+        if index < k:
+            path.append(root_of(hashes, k, hi, memo))
+            hi = k
+        else:
+            path.append(root_of(hashes, lo, k, memo))
+            lo = k
+    return path[::-1]
 
 
 def verify(leaf, proof, root):
@@ -74,8 +83,9 @@ def main():
     for n in sizes:
         leaves = [rng.randbytes(32) for _ in range(n)]
         hashes = [leaf_hash(x) for x in leaves]
-        root = root_of(hashes)
-        proofs = [proof_of(hashes, i) for i in range(n)]
+        memo = {}
+        root = root_of(hashes, memo=memo)
+        proofs = [proof_of(hashes, i, memo) for i in range(n)]
         for leaf, proof in zip(leaves, proofs):
             assert verify(leaf, proof, root)
             assert len(proof) <= 8
