@@ -80,7 +80,7 @@ struct CheckpointGatewayTests {
         let zero = variant { $0.root = .zero }
         await Self.expectRejected(chain, .commit(zero, signatures: try Self.sign(chain, zero)), by: executor, containing: "zero root")
         await Self.expectRejected(chain, .commit(good, signatures: [signatures[0]]), by: executor, containing: "needs 2 of 3")
-        let gap = variant { $0.firstNonce = 1 }
+        let gap = variant { $0.firstNonce = 1; $0.lastNonce = 9 }
         await Self.expectRejected(chain, .commit(gap, signatures: try Self.sign(chain, gap)), by: executor, containing: "not contiguous")
         let empty = variant { $0.count = 0 }
         await Self.expectRejected(chain, .commit(empty, signatures: try Self.sign(chain, empty)), by: executor, containing: "count must be 1 to 256")
