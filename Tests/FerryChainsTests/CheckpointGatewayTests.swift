@@ -160,4 +160,28 @@ struct CheckpointGatewayTests {
                                   by: executor, containing: "already released")
         await chain.expectConserved()
     }
+
+    @Test("a reorg that drops a commit and its batch forgets the root, the range and the releases; the commit can land again")
+    func reorgUndoesCommit() async throws {
+        let chain = try await TestChain.make(.evm)
+        let executor = try await chain.account(9)
+        await chain.advance(blocks: 5)
+        let transfers = try await Self.batch(chain, count: 4)
+        let (checkpoint, tree) = try Self.checkpoint(transfers, first: 0, last: 3)
+        let signatures = try Self.sign(chain, checkpoint)
+        let proofs = try transfers.indices.map { try tree.proof(forLeafAt: $0) }
+        _ = try await chain.mine(.commit(checkpoint, signatures: signatures), by: executor)
+        let (_, status) = try await chain.mine(.releaseBatch(root: tree.root, transfers: transfers, proofs: proofs), by: executor)
+        guard case .included(_, true, _) = status else { Issue.record("batch: \(status)"); return }
+        try await chain.ledger.apply(.reorg(depth: 3, dropTransactions: true))
+        for t in transfers {
+            #expect(try await chain.adapter.gatewayState(of: t.messageId) == GatewayRecord.none)
+            #expect(try await chain.adapter.balance(of: t.receiver, asset: "USDC") == .zero)
+        }
+        await Self.expectRejected(chain, .releaseBatch(root: tree.root, transfers: transfers, proofs: proofs), by: executor,
+                                  containing: "not committed")
+        let (_, again) = try await chain.mine(.commit(checkpoint, signatures: signatures), by: executor)
+        guard case .included(_, true, _) = again else { Issue.record("commit after the reorg: \(again)"); return }
+        await chain.expectConserved()
+    }
 }
