@@ -21,7 +21,10 @@ struct CheckpointEVMTests {
     func commitAndBatch() async throws {
         let bed = try await EVMTestbed.start(chainId: 4_481, remoteChain: 4_482)
         defer { bed.node.stop() }
-        let adapter = try await bed.adapter()
+        // py-evm estimates a 16-transfer batch by executing it several times: allow for a loaded machine.
+        var configuration = bed.adapterConfiguration()
+        configuration.rpc.timeout = .seconds(90)
+        let adapter = try await EVMAdapter.connect(info: bed.info(), configuration: configuration)
         #expect(adapter.supportsCheckpoints)
         let executor = try await bed.fundedSigner(index: 1)
         let now = try await adapter.head().timestampMillis / 1_000
