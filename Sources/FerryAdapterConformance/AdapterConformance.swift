@@ -25,6 +25,7 @@ public enum AdapterConformance {
         public static let refund = "refund works only with Refund attestations in the source's own domain, after the deadline, once"
         public static let assetPairs = "locks and releases of an asset pair the gateway has not registered are refused"
         public static let reorg = "reorg notices arrive on the event stream"
+        public static let checkpoints = "checkpoints: one commit, a batch release with proofs pays each leaf once; zero, repeated, under-threshold and gapped roots and non-member proofs are refused"
     }
 
     /// Runs every check; never throws (errors become failed checks with their message).
@@ -116,6 +117,7 @@ final class ConformanceSession<Harness: ConformanceHarness>: Sendable {
         await record(Names.cancel) { try await checkCancel() }
         await record(Names.refund) { try await checkRefund() }
         await record(Names.assetPairs) { try await checkAssetPairs() }
+        await record(Names.checkpoints) { try await checkCheckpoints() }
         await record(Names.reorg) { try await checkReorg() }
         return checks
     }

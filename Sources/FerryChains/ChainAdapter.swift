@@ -56,6 +56,11 @@ public protocol ChainAdapter: Sendable {
     /// Whether this chain's gateway forwards multi-hop routes: keeps onward hops on a lock, and locks the next
     /// hop when it releases a forwarding one. Payers check it before routing through the chain.
     var forwardsRoutes: Bool { get }
+
+    /// Whether this chain's gateway takes checkpoints: ``GatewayCall/commit(_:signatures:)`` and
+    /// ``GatewayCall/releaseBatch(root:transfers:proofs:)`` (docs/architecture.md, "Checkpoints"). Relayers use the
+    /// per-transfer `release` for lanes whose destination says no; every gateway keeps the per-transfer path.
+    var supportsCheckpoints: Bool { get }
 }
 
 extension ChainAdapter {
@@ -64,6 +69,9 @@ extension ChainAdapter {
 
     /// A gateway without multi-hop routes.
     public var forwardsRoutes: Bool { false }
+
+    /// A gateway without checkpoints: per-transfer releases only.
+    public var supportsCheckpoints: Bool { false }
 }
 
 /// A key that can authorise transactions on a chain. Ferry's keystore-backed wallet implements it;

@@ -126,6 +126,14 @@ public enum GatewayCall: Sendable, Hashable {
     /// Source chain: refund the sender what the lock took, given k-of-n `Refund` attestations (signed in the source
     /// gateway's own domain, once the destination's cancel is final).
     case refund(Transfer, signatures: [Signature])
+    /// Destination chain, gateways with checkpoints (``ChainAdapter/supportsCheckpoints``): record `checkpoint.root`,
+    /// given k-of-n `Checkpoint` attestations in the gateway's domain. Refused for a zero root, a root already
+    /// committed, and a nonce range that does not continue the source's last one (docs/architecture.md, "Checkpoints").
+    case commit(FerryCheckpoint, signatures: [Signature])
+    /// Destination chain, gateways with checkpoints: release `transfers` of the committed checkpoint `root`, each with
+    /// its Merkle proof (``MerkleTree``), under the rules of a release; all or nothing. Forwarding hops are released
+    /// one by one with ``release(_:signatures:onward:)``.
+    case releaseBatch(root: Bytes32, transfers: [Transfer], proofs: [[Bytes32]])
 }
 
 /// A transaction id (hash) on its chain.

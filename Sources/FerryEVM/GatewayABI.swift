@@ -46,7 +46,13 @@ public enum GatewayABI {
     /// `(bytes32,bytes32,uint8)[]`.
     public static let signaturesType = ABIType.array(.tuple([.fixedBytes(32), .fixedBytes(32), .uint(bits: 8)]))
 
+    /// `(uint64,bytes32,uint64,uint64,uint32)`: the `Checkpoint` struct of `commit`.
+    public static let checkpointType = ABIType.tuple([.uint(bits: 64), .fixedBytes(32), .uint(bits: 64), .uint(bits: 64), .uint(bits: 32)])
+    /// The most transfers the Vyper gateway's `releaseBatch` takes (`MAX_BATCH`).
+    public static let maxBatch = 128
+
     static let transferSig = transferType.canonicalName
+    static let checkpointSig = checkpointType.canonicalName
     static let sigsSig = signaturesType.canonicalName
 
     /// Canonical signatures of every function Ferry calls, by name.
@@ -56,6 +62,12 @@ public enum GatewayABI {
         "cancel": "cancel(\(transferSig),\(sigsSig))",
         "refund": "refund(\(transferSig),\(sigsSig))",
         "messageId": "messageId(\(transferSig))",
+        "commit": "commit(\(checkpointSig),\(sigsSig))",
+        "releaseWithProof": "releaseWithProof(\(transferSig),bytes32,bytes32[])",
+        "releaseBatch": "releaseBatch(bytes32,\(transferSig)[],bytes32[][])",
+        "checkpointDigest": "checkpointDigest(\(checkpointSig))",
+        "verifyProof": "verifyProof(bytes32,bytes32[],bytes32)",
+        "nextCommitNonce": "nextCommitNonce(uint64)",
         "status": "status(bytes32)",
         "getRelayers": "getRelayers()",
         "threshold": "threshold()",
@@ -118,6 +130,24 @@ public enum GatewayABI {
     /// `refund(transfer, signatures)` on the source gateway, with Cancel signatures in the destination's domain.
     public static func refund(_ t: Transfer, signatures: [RelayerSignature]) -> [UInt8] {
         ABI.call(sig("refund"), [abiValue(t), .array(signatures.map(\.abiValue))])
+    }
+
+    /// `commit(checkpoint, signatures)` on the destination gateway; signatures ordered by signer address.
+    public static func commit(_ c: FerryCheckpoint, signatures: [RelayerSignature]) -> [UInt8] {
+        ABI.call(sig("commit"), [.tuple([.uint64(c.sourceChain), .bytes32(c.root), .uint64(c.firstNonce), .uint64(c.lastNonce),
+                                         .uint64(UInt64(c.count))]),
+                                 .array(signatures.map(\.abiValue))])
+    }
+
+    /// `releaseWithProof(transfer, root, proof)`: one transfer of a committed checkpoint.
+    public static func releaseWithProof(_ t: Transfer, root: Bytes32, proof: [Bytes32]) -> [UInt8] {
+        ABI.call(sig("releaseWithProof"), [abiValue(t), .bytes32(root), .array(proof.map { .bytes32($0) })])
+    }
+
+    /// `releaseBatch(root, transfers, proofs)`: up to ``maxBatch`` transfers of a committed checkpoint, all or nothing.
+    public static func releaseBatch(root: Bytes32, transfers: [Transfer], proofs: [[Bytes32]]) -> [UInt8] {
+        ABI.call(sig("releaseBatch"), [.bytes32(root), .array(transfers.map(abiValue)),
+                                       .array(proofs.map { .array($0.map { .bytes32($0) }) })])
     }
 
     /// `status(messageId)`.

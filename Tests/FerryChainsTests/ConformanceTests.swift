@@ -11,7 +11,7 @@ struct ConformanceTests {
         let chain = try await TestChain.make(family)
         let report = await AdapterConformance.run(chain.harness())
         #expect(report.passed, "\(report)")
-        #expect(report.checks.count == 12)
+        #expect(report.checks.count == 13)
         #expect(report.checks.allSatisfy { if case .passed = $0.outcome { true } else { false } }, "\(report)")
         await chain.expectConserved()
     }

@@ -66,7 +66,7 @@ struct EVMConformanceTests {
         for check in report.checks {
             if case let .failed(reason) = check.outcome { Issue.record("\(check.name): \(reason)") }
         }
-        #expect(report.checks.count == 12)
+        #expect(report.checks.count == 13)
     }
 }
 

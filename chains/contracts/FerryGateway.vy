@@ -15,9 +15,14 @@
      sides), the same on both gateways. A lock takes `amount` (destination units) converted to source units,
      rounded up, plus `fee` (source units); the destination pays `amount` of the destination asset from its
      liquidity, never from the value that backs this gateway's own refundable locks.
+     Checkpoints (docs/architecture.md, "Checkpoints"): instead of k-of-n signatures per transfer, `commit` takes
+     k-of-n EIP-712 `Checkpoint(uint64 sourceChain,bytes32 root,uint64 firstNonce,uint64 lastNonce,uint32 count)`
+     signatures once per batch and records the Merkle root (lib/merkle.vy); `releaseWithProof` and
+     `releaseBatch` then release the root's transfers with Merkle proofs, under the same rules as `release`.
 """
 
 from ethereum.ercs import IERC20
+from lib import merkle
 
 # ---- types -----------------------------------------------------------------------------------------------
 
@@ -45,6 +50,20 @@ struct AssetPair:
     localDecimals: uint8
     remoteDecimals: uint8
     registered: bool
+
+struct Checkpoint:
+    sourceChain: uint64
+    root: bytes32
+    firstNonce: uint64
+    lastNonce: uint64
+    count: uint32
+
+struct Commitment:
+    sourceChain: uint64
+    firstNonce: uint64
+    lastNonce: uint64
+    count: uint32
+    committed: bool
 
 struct Bucket:
     capacity: uint256
@@ -74,6 +93,13 @@ event Released:
     receiver: indexed(address)
     asset: bytes32
     amount: uint256
+
+event Committed:
+    root: indexed(bytes32)
+    sourceChain: indexed(uint64)
+    firstNonce: uint64
+    lastNonce: uint64
+    count: uint32
 
 event Cancelled:
     messageId: indexed(bytes32)
@@ -116,6 +142,9 @@ event OwnershipTransferred:
 # ---- constants -------------------------------------------------------------------------------------------
 
 MAX_RELAYERS: constant(uint256) = 32
+# The most leaves one checkpoint root covers, and the most transfers one releaseBatch carries.
+MAX_LEAVES: constant(uint32) = 256
+MAX_BATCH: constant(uint256) = 128
 TRANSFER_VERSION: constant(uint8) = 1
 
 # Transfer status, one map for both roles (a transfer's source and destination chains differ).
@@ -132,6 +161,8 @@ VERSION_HASH: constant(bytes32) = keccak256("1")
 RELEASE_TYPEHASH: constant(bytes32) = keccak256("Release(bytes32 messageId)")
 CANCEL_TYPEHASH: constant(bytes32) = keccak256("Cancel(bytes32 messageId)")
 REFUND_TYPEHASH: constant(bytes32) = keccak256("Refund(bytes32 messageId)")
+CHECKPOINT_TYPEHASH: constant(bytes32) = keccak256(
+    "Checkpoint(uint64 sourceChain,bytes32 root,uint64 firstNonce,uint64 lastNonce,uint32 count)")
 MAX_DECIMALS: constant(uint8) = 77
 # secp256k1n / 2: larger s values are the malleable twins of valid signatures.
 HALF_CURVE_ORDER: constant(uint256) = 57896044618658097711785492504343953926418782139537452191302581570759080747168
@@ -153,6 +184,9 @@ pairs: HashMap[bytes32, AssetPair]
 lockedValue: public(HashMap[bytes32, uint256])
 # Per asset, the value of locks here not yet refunded: releases never spend it.
 refundable: public(HashMap[bytes32, uint256])
+# Committed checkpoint roots, and per source chain the first nonce its next checkpoint must start at.
+commitments: public(HashMap[bytes32, Commitment])
+nextCommitNonce: public(HashMap[uint64, uint256])
 
 
 @deploy
@@ -239,27 +273,74 @@ def release(transfer: Transfer, signatures: DynArray[Signature, MAX_RELAYERS]) -
            strictly increasing signer address.
     """
     assert not self.paused, "ferry: paused"
-    assert transfer.version == TRANSFER_VERSION, "ferry: unsupported transfer version"
-    assert convert(transfer.destChain, uint256) == chain.id, "ferry: wrong destination chain"
-    assert convert(transfer.sourceChain, uint256) != chain.id, "ferry: source is this chain"
-    messageId: bytes32 = self._messageId(transfer)
-    state: uint8 = self.status[messageId]
-    assert state != RELEASED, "ferry: already released"
-    assert state != CANCELLED, "ferry: transfer cancelled"
-    assert convert(transfer.deadline, uint256) >= block.timestamp, "ferry: deadline passed"
-    pair: AssetPair = self.pairs[self._laneKey(transfer.sourceChain, transfer.destAsset)]
-    assert pair.registered and pair.remoteAsset == transfer.sourceAsset, "ferry: asset pair not registered"
+    messageId: bytes32 = self._checkRelease(transfer)
     self._verify(self._digest(RELEASE_TYPEHASH, messageId, chain.id, self), signatures)
-    self._consume(transfer.sourceChain, transfer.destAsset, transfer.amount)
-    self.status[messageId] = RELEASED
-
-    receiver: address = self._toAddress(transfer.receiver)
-    held: uint256 = self._holding(transfer.destAsset)
-    reserved: uint256 = self.refundable[transfer.destAsset]
-    assert held >= reserved and held - reserved >= transfer.amount, "ferry: release would spend refundable value"
-    self._pay(transfer.destAsset, receiver, transfer.amount)
-    log Released(messageId=messageId, receiver=receiver, asset=transfer.destAsset, amount=transfer.amount)
+    self._release(transfer, messageId)
     return messageId
+
+
+@external
+def commit(checkpoint: Checkpoint, signatures: DynArray[Signature, MAX_RELAYERS]):
+    """
+    @notice Records `checkpoint.root` on k-of-n EIP-712 `Checkpoint` signatures in this gateway's domain: the
+            Merkle root of the message ids of the locks on `sourceChain` to this chain with nonces
+            `firstNonce..lastNonce`, in nonce order (`count` of them). Its transfers are then released with proofs.
+    @dev A source's ranges are contiguous: `firstNonce` must be `nextCommitNonce(sourceChain)` (0 at first). A zero
+         root, a root already committed, and a range with fewer nonces than leaves are refused.
+    """
+    assert not self.paused, "ferry: paused"
+    assert checkpoint.root != empty(bytes32), "ferry: zero root"
+    assert not self.commitments[checkpoint.root].committed, "ferry: root already committed"
+    assert convert(checkpoint.sourceChain, uint256) != chain.id, "ferry: source is this chain"
+    assert checkpoint.count >= 1 and checkpoint.count <= MAX_LEAVES, "ferry: checkpoint count must be 1 to 256"
+    assert checkpoint.firstNonce <= checkpoint.lastNonce, "ferry: checkpoint nonce range is empty"
+    assert convert(checkpoint.lastNonce - checkpoint.firstNonce, uint256) >= convert(checkpoint.count, uint256) - 1, \
+        "ferry: checkpoint has more leaves than nonces"
+    assert convert(checkpoint.firstNonce, uint256) == self.nextCommitNonce[checkpoint.sourceChain], \
+        "ferry: checkpoint nonce range is not contiguous"
+    self._verify(self._checkpointDigest(checkpoint), signatures)
+    self.commitments[checkpoint.root] = Commitment(sourceChain=checkpoint.sourceChain, firstNonce=checkpoint.firstNonce,
+                                                   lastNonce=checkpoint.lastNonce, count=checkpoint.count, committed=True)
+    self.nextCommitNonce[checkpoint.sourceChain] = convert(checkpoint.lastNonce, uint256) + 1
+    log Committed(root=checkpoint.root, sourceChain=checkpoint.sourceChain, firstNonce=checkpoint.firstNonce,
+                  lastNonce=checkpoint.lastNonce, count=checkpoint.count)
+
+
+@external
+@nonreentrant
+def releaseWithProof(transfer: Transfer, root: bytes32, proof: DynArray[bytes32, merkle.MAX_PROOF]) -> bytes32:
+    """
+    @notice Releases one transfer of the committed checkpoint `root`, given its Merkle proof; the same rules as
+            `release` otherwise (deadline, once only, never after a cancel, asset pair, rate limit, reserve).
+    """
+    assert not self.paused, "ferry: paused"
+    c: Commitment = self.commitments[root]
+    assert c.committed, "ferry: root not committed"
+    messageId: bytes32 = self._checkRelease(transfer)
+    self._checkProof(transfer, messageId, root, c, proof)
+    self._release(transfer, messageId)
+    return messageId
+
+
+@external
+@nonreentrant
+def releaseBatch(root: bytes32, transfers: DynArray[Transfer, MAX_BATCH],
+                 proofs: DynArray[DynArray[bytes32, merkle.MAX_PROOF], MAX_BATCH]):
+    """
+    @notice Releases up to 128 transfers of the committed checkpoint `root`, each with its Merkle proof, in one
+            transaction. All or nothing: any transfer refused (with the reason `releaseWithProof` gives) reverts the batch.
+    """
+    assert not self.paused, "ferry: paused"
+    assert len(transfers) >= 1, "ferry: empty batch"
+    assert len(transfers) == len(proofs), "ferry: one proof per transfer"
+    c: Commitment = self.commitments[root]
+    assert c.committed, "ferry: root not committed"
+    for i: uint256 in range(MAX_BATCH):
+        if i >= len(transfers):
+            break
+        messageId: bytes32 = self._checkRelease(transfers[i])
+        self._checkProof(transfers[i], messageId, root, c, proofs[i])
+        self._release(transfers[i], messageId)
 
 
 @external
@@ -344,6 +425,20 @@ def cancelDigest(messageId: bytes32) -> bytes32:
 def refundDigest(messageId: bytes32) -> bytes32:
     """@notice The EIP-712 digest relayers sign to refund `messageId` here (this gateway's own domain)."""
     return self._digest(REFUND_TYPEHASH, messageId, chain.id, self)
+
+
+@view
+@external
+def checkpointDigest(checkpoint: Checkpoint) -> bytes32:
+    """@notice The EIP-712 digest relayers sign to commit `checkpoint` here."""
+    return self._checkpointDigest(checkpoint)
+
+
+@pure
+@external
+def verifyProof(messageId: bytes32, proof: DynArray[bytes32, merkle.MAX_PROOF], root: bytes32) -> bool:
+    """@notice Whether `proof` shows `messageId` is a leaf of the Merkle tree with `root`."""
+    return merkle.verify(messageId, proof, root)
 
 
 @view
@@ -495,6 +590,53 @@ def _domainSeparator(chainId: uint256, verifyingContract: address) -> bytes32:
 def _digest(typehash: bytes32, messageId: bytes32, chainId: uint256, verifyingContract: address) -> bytes32:
     return keccak256(concat(b"\x19\x01", self._domainSeparator(chainId, verifyingContract),
                             keccak256(abi_encode(typehash, messageId))))
+
+
+@internal
+@view
+def _checkpointDigest(cp: Checkpoint) -> bytes32:
+    return keccak256(concat(b"\x19\x01", self._domainSeparator(chain.id, self), keccak256(abi_encode(
+        CHECKPOINT_TYPEHASH, cp.sourceChain, cp.root, cp.firstNonce, cp.lastNonce, cp.count))))
+
+
+@internal
+@view
+def _checkRelease(transfer: Transfer) -> bytes32:
+    """The checks every release makes before its authorisation (signatures or proof); returns the message id."""
+    assert transfer.version == TRANSFER_VERSION, "ferry: unsupported transfer version"
+    assert convert(transfer.destChain, uint256) == chain.id, "ferry: wrong destination chain"
+    assert convert(transfer.sourceChain, uint256) != chain.id, "ferry: source is this chain"
+    messageId: bytes32 = self._messageId(transfer)
+    state: uint8 = self.status[messageId]
+    assert state != RELEASED, "ferry: already released"
+    assert state != CANCELLED, "ferry: transfer cancelled"
+    assert convert(transfer.deadline, uint256) >= block.timestamp, "ferry: deadline passed"
+    pair: AssetPair = self.pairs[self._laneKey(transfer.sourceChain, transfer.destAsset)]
+    assert pair.registered and pair.remoteAsset == transfer.sourceAsset, "ferry: asset pair not registered"
+    return messageId
+
+
+@internal
+@pure
+def _checkProof(transfer: Transfer, messageId: bytes32, root: bytes32, c: Commitment,
+                proof: DynArray[bytes32, merkle.MAX_PROOF]):
+    assert transfer.sourceChain == c.sourceChain, "ferry: transfer is not from the checkpoint's source chain"
+    assert transfer.nonce >= c.firstNonce and transfer.nonce <= c.lastNonce, \
+        "ferry: transfer nonce outside the checkpoint's range"
+    assert merkle.verify(messageId, proof, root), "ferry: proof does not match the committed root"
+
+
+@internal
+def _release(transfer: Transfer, messageId: bytes32):
+    """Marks `messageId` released and pays it, once its release was authorised."""
+    self._consume(transfer.sourceChain, transfer.destAsset, transfer.amount)
+    self.status[messageId] = RELEASED
+    receiver: address = self._toAddress(transfer.receiver)
+    held: uint256 = self._holding(transfer.destAsset)
+    reserved: uint256 = self.refundable[transfer.destAsset]
+    assert held >= reserved and held - reserved >= transfer.amount, "ferry: release would spend refundable value"
+    self._pay(transfer.destAsset, receiver, transfer.amount)
+    log Released(messageId=messageId, receiver=receiver, asset=transfer.destAsset, amount=transfer.amount)
 
 
 @internal

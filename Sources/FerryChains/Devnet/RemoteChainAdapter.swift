@@ -116,6 +116,9 @@ public struct RemoteChainAdapter: ChainAdapter {
     /// The devnet's simulated gateways forward multi-hop routes.
     public var forwardsRoutes: Bool { true }
 
+    /// The devnet's simulated gateways take checkpoints; commits and batch releases travel as JSON (docs/devnet.md).
+    public var supportsCheckpoints: Bool { true }
+
     /// Follows the chain from `height` through the long-poll endpoint: each answer delivers what is new (a `.reorg`
     /// first when delivered blocks were replaced, a `.head` after each batch). While the devnet cannot be reached
     /// (server down, simulated outage) it delivers nothing and retries with a growing pause (at most 2 s), and

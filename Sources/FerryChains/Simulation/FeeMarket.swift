@@ -3,6 +3,8 @@ public import FerryCore
 /// The kind of gateway call, for sizing a transaction (gas, compute units, vbytes).
 public enum GatewayCallKind: String, Sendable, Hashable, Codable, CaseIterable {
     case lock, release, cancel, refund
+    /// A checkpoint commit and a batch release with proofs (gateways with checkpoints).
+    case commit, releaseBatch
 }
 
 /// What a transaction offers to pay, fixed when it is signed.

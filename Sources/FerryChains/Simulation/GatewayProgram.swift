@@ -14,6 +14,18 @@ struct GatewayState: Sendable {
     /// never spend it.
     var reserved: [String: Amount] = [:]
     var buckets: [String: TokenBucket] = [:]
+    /// Committed checkpoint roots (docs/architecture.md, "Checkpoints").
+    var commitments: [Bytes32: Commitment] = [:]
+    /// Per source chain, the last nonce its committed checkpoints cover (absent: none yet, the next starts at 0).
+    var committedThrough: [ChainID: UInt64] = [:]
+}
+
+/// A committed checkpoint: which source and nonce range its root's leaves come from.
+struct Commitment: Sendable, Hashable {
+    let sourceChain: ChainID
+    let firstNonce: UInt64
+    let lastNonce: UInt64
+    let count: UInt32
 }
 
 /// What a lock took, kept for its refund.
@@ -34,6 +46,10 @@ enum GatewayOutcome: Sendable, Hashable {
     case forwarded(released: Bytes32, locked: Bytes32, transfer: Transfer)
     case cancelled(messageId: Bytes32)
     case refunded(messageId: Bytes32)
+    /// A checkpoint root was committed (no ``GatewayEvent``: relayers read commitments from their own journal).
+    case committed(root: Bytes32)
+    /// A batch of a committed root's transfers was released.
+    case releasedBatch(messageIds: [Bytes32])
 }
 
 /// The gateway's rules, the same as the Vyper gateway's (docs/architecture.md, "Gateway rules"): locks with
@@ -68,6 +84,10 @@ struct GatewayProgram: Sendable {
             return try cancel(transfer, signatures, state: &state, nowMillis: nowMillis, height: height)
         case let .refund(transfer, signatures):
             return try refund(transfer, signatures, state: &state, nowMillis: nowMillis, height: height)
+        case let .commit(checkpoint, signatures):
+            return try commit(checkpoint, signatures, state: &state)
+        case let .releaseBatch(root, transfers, proofs):
+            return try releaseBatch(root: root, transfers, proofs: proofs, state: &state, nowMillis: nowMillis, height: height)
         }
     }
 
@@ -162,13 +182,25 @@ struct GatewayProgram: Sendable {
 
     private func release(_ transfer: Transfer, _ signatures: [Signature], onward: [Transfer], state: inout LedgerState,
                          nowMillis: UInt64, height: UInt64) throws(ExecutionFailure) -> GatewayOutcome {
+        let messageId = try checkRelease(transfer, state: state, nowMillis: nowMillis)
+        try verifyAttestations(signatures, digest: FerryAttestation.release(messageId: messageId).digest(in: domain),
+                               what: "Release")
+        return try settleRelease(transfer, messageId: messageId, onward: onward, state: &state, nowMillis: nowMillis, height: height)
+    }
+
+    /// The checks every release makes before its authorisation (signatures or a Merkle proof); returns the message id.
+    func checkRelease(_ transfer: Transfer, state: LedgerState, nowMillis: UInt64) throws(ExecutionFailure) -> Bytes32 {
         let messageId = try checkDestination(transfer, state: state)
         // Release until the deadline (inclusive), cancel only after it: at no chain time are both possible.
         guard nowMillis / 1000 <= transfer.deadline else {
             throw .rejected("deadline \(transfer.deadline) has passed (chain time \(nowMillis / 1000)); the transfer can only be cancelled")
         }
-        try verifyAttestations(signatures, digest: FerryAttestation.release(messageId: messageId).digest(in: domain),
-                               what: "Release")
+        return messageId
+    }
+
+    /// Pays (or forwards) an authorised release and records it released.
+    func settleRelease(_ transfer: Transfer, messageId: Bytes32, onward: [Transfer], state: inout LedgerState,
+                       nowMillis: UInt64, height: UInt64) throws(ExecutionFailure) -> GatewayOutcome {
         let asset = try assetSymbol(transfer.destAsset)
         guard let lane = config.lane(remote: transfer.sourceChain, asset: asset),
               lane.pairedAsset(localID: transfer.destAsset) == transfer.sourceAsset else {

@@ -103,6 +103,14 @@ struct LedgerState: Sendable {
         journal.append(.reserved(asset, gateway.reserved.updateValue(amount, forKey: asset)))
     }
 
+    mutating func setCommitment(_ commitment: Commitment, for root: Bytes32) {
+        journal.append(.commitment(root, gateway.commitments.updateValue(commitment, forKey: root)))
+    }
+
+    mutating func setCommittedThrough(_ lastNonce: UInt64, for source: ChainID) {
+        journal.append(.committedThrough(source, gateway.committedThrough.updateValue(lastNonce, forKey: source)))
+    }
+
     mutating func setBucket(_ bucket: TokenBucket, for key: String) {
         journal.append(.bucket(key, gateway.buckets.updateValue(bucket, forKey: key)))
     }
@@ -153,6 +161,8 @@ struct LedgerState: Sendable {
         case let .pool(asset, old): gateway.pools[asset] = old
         case let .reserved(asset, old): gateway.reserved[asset] = old
         case let .bucket(key, old): gateway.buckets[key] = old
+        case let .commitment(root, old): gateway.commitments[root] = old
+        case let .committedThrough(source, old): gateway.committedThrough[source] = old
         case let .market(old): market = old
         }
     }
@@ -181,6 +191,8 @@ enum StateChange: Sendable {
     case pool(String, Amount?)
     case reserved(String, Amount?)
     case bucket(String, TokenBucket?)
+    case commitment(Bytes32, Commitment?)
+    case committedThrough(ChainID, UInt64?)
     case market(any FeeMarket)
 }
 

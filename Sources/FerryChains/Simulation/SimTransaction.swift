@@ -53,6 +53,8 @@ extension GatewayCall {
         case .release: .release
         case .cancel: .cancel
         case .refund: .refund
+        case .commit: .commit
+        case .releaseBatch: .releaseBatch
         }
     }
 
@@ -63,18 +65,27 @@ extension GatewayCall {
         return true
     }
 
-    /// The transfer the call is about.
-    public var transfer: Transfer {
+    /// The one transfer a per-transfer call (lock, release, cancel, refund) is about; nil for a commit and a batch release.
+    public var transfer: Transfer? {
         switch self {
         case let .lock(t, _), let .release(t, _, _), let .cancel(t, _), let .refund(t, _): t
+        case .commit, .releaseBatch: nil
         }
     }
 
-    /// Attestation signatures carried by the call (none for a lock).
+    /// Every transfer the call is about: one for per-transfer calls, none for a commit, the batch for a batch release.
+    public var transfers: [Transfer] {
+        switch self {
+        case let .releaseBatch(_, transfers, _): transfers
+        default: transfer.map { [$0] } ?? []
+        }
+    }
+
+    /// Attestation signatures carried by the call (none for a lock or a batch release).
     public var signatures: [Signature] {
         switch self {
-        case .lock: []
-        case let .release(_, s, _), let .cancel(_, s), let .refund(_, s): s
+        case .lock, .releaseBatch: []
+        case let .release(_, s, _), let .cancel(_, s), let .refund(_, s), let .commit(_, s): s
         }
     }
 
@@ -82,15 +93,37 @@ extension GatewayCall {
     public var onward: [Transfer] {
         switch self {
         case let .lock(_, onward), let .release(_, _, onward): onward
-        case .cancel, .refund: []
+        case .cancel, .refund, .commit, .releaseBatch: []
         }
     }
 
-    /// A byte encoding that identifies the call: kind, ABI-encoded transfer, each signature's r‖s‖v, then (only
-    /// when there are any) the count and ABI encodings of the onward hops.
+    /// A byte encoding that identifies the call: kind, then for per-transfer calls the ABI-encoded transfer, each
+    /// signature's r‖s‖v, then (only when there are any) the count and ABI encodings of the onward hops; for a
+    /// commit the checkpoint's five fields as 32-byte words and the signatures; for a batch release the root, the
+    /// transfers and each proof (count, then siblings).
     public var canonicalBytes: [UInt8] {
-        let tag: UInt8 = switch kind { case .lock: 1; case .release: 2; case .cancel: 3; case .refund: 4 }
-        var out: [UInt8] = [tag] + transfer.abiEncoded + be(UInt64(signatures.count))
+        let tag: UInt8 = switch kind {
+        case .lock: 1; case .release: 2; case .cancel: 3; case .refund: 4; case .commit: 5; case .releaseBatch: 6
+        }
+        switch self {
+        case let .commit(c, signatures):
+            var out: [UInt8] = [tag] + be(c.sourceChain) + c.root.bytes + be(c.firstNonce) + be(c.lastNonce) + be(UInt64(c.count))
+            out += be(UInt64(signatures.count))
+            for signature in signatures { out += signature.rsv }
+            return out
+        case let .releaseBatch(root, transfers, proofs):
+            var out: [UInt8] = [tag] + root.bytes + be(UInt64(transfers.count))
+            for t in transfers { out += t.abiEncoded }
+            out += be(UInt64(proofs.count))
+            for proof in proofs {
+                out += be(UInt64(proof.count))
+                for node in proof { out += node.bytes }
+            }
+            return out
+        case .lock, .release, .cancel, .refund:
+            break
+        }
+        var out: [UInt8] = [tag] + (transfer?.abiEncoded ?? []) + be(UInt64(signatures.count))
         for signature in signatures { out += signature.rsv }
         let onward = self.onward
         if !onward.isEmpty {

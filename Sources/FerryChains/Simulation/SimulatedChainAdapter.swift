@@ -37,6 +37,9 @@ public struct SimulatedChainAdapter: ChainAdapter {
     /// The simulated gateway forwards multi-hop routes.
     public var forwardsRoutes: Bool { true }
 
+    /// The simulated gateway takes checkpoints (commit, batch release with Merkle proofs).
+    public var supportsCheckpoints: Bool { true }
+
     /// Follows the ledger from `height`: each poll delivers what is new (a `.reorg` first when delivered blocks
     /// were replaced, a `.head` after each batch); between polls it waits for the next block on the ledger's
     /// clock or for a reorg, whichever comes first. During an outage it delivers nothing and resumes after.

@@ -232,6 +232,8 @@ extension GatewayOutcome {
                     .locked(messageId: locked, transfer: transfer, block: placeholder, tx: tx)]
         case let .cancelled(id): return [.cancelled(messageId: id, block: placeholder, tx: tx)]
         case let .refunded(id): return [.refunded(messageId: id, block: placeholder, tx: tx)]
+        case .committed: return []
+        case let .releasedBatch(ids): return ids.map { .released(messageId: $0, block: placeholder, tx: tx) }
         }
     }
 }

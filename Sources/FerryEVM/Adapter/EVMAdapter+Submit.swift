@@ -22,7 +22,7 @@ extension EVMAdapter {
     /// - Throws: `.insufficientFunds` when the signer cannot pay value plus `gasLimit * maxFeePerGas`
     ///   (or holds too little of a locked token); `.rejected` for refusals; `.unreachable`/`.timeout`.
     public func submit(_ call: GatewayCall, signer: any TransactionSigner, priority: FeePriority) async throws(ChainError) -> TxID {
-        if call.transfer.forwards || !call.onward.isEmpty, call.kind == .lock || call.kind == .release {
+        if call.transfer?.forwards == true || !call.onward.isEmpty, call.kind == .lock || call.kind == .release {
             throw .rejected(info.id, reason: "this gateway does not forward multi-hop routes; lock or release single-hop transfers only")
         }
         let quote = try await feeQuote()
@@ -62,6 +62,19 @@ extension EVMAdapter {
         case let .refund(t, signatures):
             let digest = FerryAttestation.refund(messageId: t.messageId).digest(in: info.attestationDomain)
             let data = GatewayABI.refund(t, signatures: Self.ordered(signatures, digest: digest))
+            return try await send(EVMCall(from: signer.address, to: gateway, data: data), signer: signer, priority: priority, quote: quote)
+        case let .commit(checkpoint, signatures):
+            let data = GatewayABI.commit(checkpoint, signatures: Self.ordered(signatures, digest: checkpoint.digest(in: info.attestationDomain)))
+            return try await send(EVMCall(from: signer.address, to: gateway, data: data), signer: signer, priority: priority, quote: quote)
+        case let .releaseBatch(root, transfers, proofs):
+            guard transfers.count <= GatewayABI.maxBatch else {
+                throw .rejected(info.id, reason: "the Vyper gateway releases at most \(GatewayABI.maxBatch) transfers per batch, got \(transfers.count)")
+            }
+            let data = if transfers.count == 1, proofs.count == 1, let t = transfers.first, let proof = proofs.first {
+                GatewayABI.releaseWithProof(t, root: root, proof: proof)
+            } else {
+                GatewayABI.releaseBatch(root: root, transfers: transfers, proofs: proofs)
+            }
             return try await send(EVMCall(from: signer.address, to: gateway, data: data), signer: signer, priority: priority, quote: quote)
         }
     }

@@ -64,6 +64,9 @@ public struct EVMAdapter: ChainAdapter {
     }
 
     public let info: ChainInfo
+
+    /// The Vyper gateway takes checkpoints (`commit`, `releaseWithProof`, `releaseBatch` of at most 128).
+    public var supportsCheckpoints: Bool { true }
     public let configuration: Configuration
     /// The JSON-RPC client (for callers that need a method the adapter does not wrap).
     public let client: JSONRPCClient
