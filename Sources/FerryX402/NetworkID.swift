@@ -1,19 +1,19 @@
 /// A CAIP-2 network id (`namespace:reference`), as x402 names chains: `eip155:8453` for EVM chain 8453.
 ///
-/// `eip155` ids are parsed into their chain id; `ferry-sim:<id>` names Ferry's simulated chains (never offered
+/// `eip155` ids are parsed into their chain id; `ferrysim:<id>` names Ferry's simulated chains (never offered
 /// to other x402 peers). Any other well-formed id (`solana:5eykt4...`) is kept as ``other(namespace:reference:)``
 /// so a requirement list that also names chains Ferry does not serve still decodes; an operation that needs an
 /// EVM chain refuses it with ``X402Error/unsupportedNetwork(_:expected:)``.
 public enum NetworkID: Hashable, Sendable, CustomStringConvertible, Codable {
     /// An EVM chain, `eip155:<chainId>`.
     case eip155(chainId: UInt64)
-    /// A Ferry simulated chain, `ferry-sim:<chainId>`.
+    /// A Ferry simulated chain, `ferrysim:<chainId>`.
     case ferrySimulated(chainId: UInt64)
     /// Another CAIP-2 network.
     case other(namespace: String, reference: String)
 
     /// Parses CAIP-2 text: namespace `[-a-z0-9]{3,8}`, reference `[-_a-zA-Z0-9]{1,32}`; for `eip155` and
-    /// `ferry-sim` the reference is a decimal chain id without leading zeros that fits 64 bits.
+    /// `ferrysim` the reference is a decimal chain id without leading zeros that fits 64 bits.
     /// - Throws: ``X402Error/invalidNetwork(source:field:text:reason:)`` naming `field`.
     public init(parsing text: String, source: String = "network id", field: String = "network") throws(X402Error) {
         do {
@@ -37,7 +37,7 @@ public enum NetworkID: Hashable, Sendable, CustomStringConvertible, Codable {
         else { throw Refusal(reason: "the reference must be 1 to 32 characters of a-z, A-Z, 0-9, - and _") }
         switch namespace {
         case "eip155": return .eip155(chainId: try chainId(reference))
-        case "ferry-sim": return .ferrySimulated(chainId: try chainId(reference))
+        case "ferrysim": return .ferrySimulated(chainId: try chainId(reference))
         default: return .other(namespace: String(namespace), reference: String(reference))
         }
     }
@@ -60,7 +60,7 @@ public enum NetworkID: Hashable, Sendable, CustomStringConvertible, Codable {
     public var description: String {
         switch self {
         case let .eip155(chainId): "eip155:\(chainId)"
-        case let .ferrySimulated(chainId): "ferry-sim:\(chainId)"
+        case let .ferrySimulated(chainId): "ferrysim:\(chainId)"
         case let .other(namespace, reference): "\(namespace):\(reference)"
         }
     }
