@@ -1,7 +1,7 @@
 /// Any JSON value, for the open-ended parts of x402 (`extra`, `extensions`, a scheme's `payload`).
 ///
-/// Integers stay exact (`Int64`); other numbers are `Double`. Nesting is capped at ``maxDepth`` so a hostile
-/// document cannot exhaust the stack.
+/// Integers stay exact (`Int64`); other numbers are `Double`. A value nested deeper than ``maxDepth`` levels in
+/// its whole document is refused, so a hostile document cannot exhaust the stack.
 public enum JSONValue: Hashable, Sendable, Codable {
     case null
     case bool(Bool)
@@ -11,13 +11,14 @@ public enum JSONValue: Hashable, Sendable, Codable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// The deepest nesting accepted when decoding (the SDK's own objects are at most 4 deep).
-    public static let maxDepth = 24
+    /// The deepest nesting accepted when decoding, counted from the document's top (the SDK's deepest members,
+    /// an extension's JSON Schema inside `PaymentPayload.extensions`, are about 10 levels down).
+    public static let maxDepth = 32
 
     /// Decodes any JSON value.
     /// - Throws: `DecodingError` when nested deeper than ``maxDepth``.
     public init(from decoder: any Decoder) throws {
-        guard decoder.codingPath.count <= Self.maxDepth + 16 else {
+        guard decoder.codingPath.count <= Self.maxDepth else {
             throw FieldProblem(decoder.codingPath, .invalid("nested deeper than \(Self.maxDepth) levels"))
         }
         if let object = try? decoder.container(keyedBy: AnyKey.self) {

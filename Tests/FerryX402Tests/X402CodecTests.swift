@@ -63,6 +63,14 @@ struct X402CodecTests {
         #expect(try X402Codec.decodeBody(VerifyResponse.self, from: X402Codec.encodeJSON(answer), source: "POST /verify") == answer)
     }
 
+    @Test("header names match in any letter case, as the SDK's client and server match them")
+    func headerNames() {
+        #expect(X402Header(name: "payment-signature") == .paymentSignature)
+        #expect(X402Header(name: "Payment-Required") == .paymentRequired)
+        #expect(X402Header(name: "PAYMENT-RESPONSE") == .paymentResponse)
+        #expect(X402Header(name: "X-PAYMENT") == nil)
+    }
+
     @Test("CAIP-2 network ids parse into NetworkID and print back", arguments: [
         ("eip155:1", NetworkID.eip155(chainId: 1)), ("eip155:8453", .eip155(chainId: 8453)),
         ("eip155:18446744073709551615", .eip155(chainId: .max)), ("ferrysim:3", .ferrySimulated(chainId: 3)),
