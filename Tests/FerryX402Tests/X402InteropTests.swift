@@ -100,4 +100,27 @@ struct X402InteropTests {
         #expect(try EthereumAddress(hex: sdk.recovered) == payer.address)
         #expect(sdk.digest == authorization.digest(in: try exact.eip3009Domain()).hex)
     }
+
+    struct SDKServerCheck: Decodable { let matched: Bool; let echoValid: Bool }
+
+    @Test("an SDK resource server matches a Swift cross-chain payment to its exact requirement and accepts its extension echo, and refuses an echo that drops an advertised field")
+    func crossChainThroughSDKServer() throws {
+        let exact = X402CodecTests.requirement()
+        let offer = CrossChainInfo(origins: [CrossChainOffer(network: .eip155(chainId: 1338), assets: [X402CodecTests.token])])
+        let required = PaymentRequired(accepts: [exact], extensions: [CrossChainExtension.key: try CrossChainExtension.entry(offer)])
+        var echo = offer
+        echo.origin = CrossChainOrigin(network: .eip155(chainId: 1338), asset: X402CodecTests.token, payer: FerryX402SchemeTests.agent.address)
+        let payload = try CrossChainPayload(crossChain: FerryX402SchemeTests.lock()).jsonObject()
+        let payment = PaymentPayload(payload: payload, accepted: exact, extensions: [CrossChainExtension.key: try CrossChainExtension.entry(echo)])
+        let ok = try JSONDecoder().decode(SDKServerCheck.self, from: PythonVectors.run(
+            "x402_wire_peer.py", ["check-swift-cross-chain", try required.headerValue(), try payment.headerValue()]))
+        #expect(ok.matched && ok.echoValid)
+
+        var dropped = echo
+        dropped.protocols = nil
+        let bad = PaymentPayload(payload: payload, accepted: exact, extensions: [CrossChainExtension.key: try CrossChainExtension.entry(dropped)])
+        let refused = try JSONDecoder().decode(SDKServerCheck.self, from: PythonVectors.run(
+            "x402_wire_peer.py", ["check-swift-cross-chain", try required.headerValue(), try bad.headerValue()]))
+        #expect(refused.matched && !refused.echoValid)
+    }
 }

@@ -7,6 +7,10 @@
       client (x402ClientSync + ExactEvmScheme + EthAccountSigner) answers it with a signed EIP-3009 payload,
       encoded by encode_payment_signature_header; a SettleResponse encoded by encode_payment_response_header.
       Prints {"headers": {...}, "models": {...model_dump by alias...}, "payer", "digest"}.
+  x402_wire_peer.py check-swift-cross-chain REQUIRED SIGNATURE
+      An SDK resource server (x402ResourceServerSync with a stand-in facilitator that lists exact on eip155:1337 and
+      the cross-chain extension) matches Swift's cross-chain payment to its requirement and runs its extension echo
+      check. Prints {"matched": bool, "echoValid": bool}.
   x402_wire_peer.py check-swift REQUIRED SIGNATURE RESPONSE
       Decodes headers Swift made with the SDK's decode functions (pydantic models), verifies the exact payload's
       EIP-3009 signature with eth-account against the requirement's domain, and prints
@@ -27,7 +31,10 @@ from x402.http.utils import (decode_payment_required_header, decode_payment_resp
 from x402.mechanisms.evm.eip712 import hash_eip3009_authorization
 from x402.mechanisms.evm.exact import register_exact_evm_client
 from x402.mechanisms.evm.types import ExactEIP3009Payload
-from x402.schemas import PaymentPayload, PaymentRequired, PaymentRequirements, ResourceInfo, SettleResponse
+from x402.mechanisms.evm.exact import ExactEvmServerScheme
+from x402.schemas import (PaymentPayload, PaymentRequired, PaymentRequirements, ResourceInfo, SettleResponse, SupportedKind,
+                          SupportedResponse)
+from x402.server import x402ResourceServerSync
 
 TYPES = {"TransferWithAuthorization": [
     {"name": "from", "type": "address"}, {"name": "to", "type": "address"}, {"name": "value", "type": "uint256"},
@@ -106,9 +113,29 @@ def check_swift(required_header, signature_header, response_header):
                       "recovered": recovered, "digest": digest}))
 
 
+class StandInFacilitator:
+    """Just enough of a facilitator for the SDK's resource server to initialize."""
+
+    def get_supported(self):
+        return SupportedResponse(kinds=[SupportedKind(x402_version=2, scheme="exact", network="eip155:1337")],
+                                 extensions=["cross-chain"], signers={"eip155:*": ["0x" + "11" * 20]})
+
+
+def check_swift_cross_chain(required_header, signature_header):
+    server = x402ResourceServerSync(StandInFacilitator())
+    server.register("eip155:1337", ExactEvmServerScheme())
+    server.initialize()
+    required = decode_payment_required_header(required_header)
+    payload = decode_payment_signature_header(signature_header)
+    match = server.find_matching_requirements(required.accepts, payload)
+    print(json.dumps({"matched": match is not None, "echoValid": bool(server.validate_extensions(required, payload).valid)}))
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "sdk-headers":
         sdk_headers(int(sys.argv[2]))
+    elif sys.argv[1] == "check-swift-cross-chain":
+        check_swift_cross_chain(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "check-swift":
         check_swift(sys.argv[2], sys.argv[3], sys.argv[4])
     else:
