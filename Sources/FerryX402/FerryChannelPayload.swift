@@ -2,11 +2,11 @@ public import FerryChannels
 public import FerryCore
 public import FerryCrypto
 
-/// The `ferry-channel` scheme's name in requirements and `/supported`.
-public let ferryChannelScheme = "ferry-channel"
-
 /// The `extra` of a `ferry-channel` requirement (docs/x402.md, "The `ferry-channel` scheme").
 public struct FerryChannelTerms: Hashable, Sendable, Codable {
+    /// The scheme's name in requirements and `/supported`: `ferry-channel`.
+    public static let scheme = "ferry-channel"
+
     /// The `FerryChannel` contract on the requirement's chain.
     public var channelContract: EthereumAddress
     /// The voucher domain's name, `Ferry Channel`.

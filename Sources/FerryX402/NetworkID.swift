@@ -15,7 +15,7 @@ public enum NetworkID: Hashable, Sendable, CustomStringConvertible, Codable {
     /// Parses CAIP-2 text: namespace `[-a-z0-9]{3,8}`, reference `[-_a-zA-Z0-9]{1,32}`; for `eip155` and
     /// `ferrysim` the reference is a decimal chain id without leading zeros that fits 64 bits.
     /// - Throws: ``X402Error/invalidNetwork(source:field:text:reason:)`` naming `field`.
-    public init(parsing text: String, source: String = "network id", field: String = "network") throws(X402Error) {
+    public init(parsing text: String, source: String = "CAIP-2", field: String = "network id") throws(X402Error) {
         do {
             self = try Self.parse(text)
         } catch {

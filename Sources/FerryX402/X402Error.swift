@@ -41,7 +41,7 @@ public enum X402Error: Error, Sendable, Equatable, CustomStringConvertible {
         case let .invalidAmount(source, field, reason):
             "\(source): invalid \(field): \(reason)"
         case let .invalidNetwork(source, field, text, reason):
-            "\(source): invalid network \(field) \"\(text)\": \(reason)"
+            "\(source): invalid \(field) \"\(text)\": \(reason)"
         case let .unsupportedNetwork(network, expected):
             "network \(network) is not supported here (expected \(expected))"
         case let .unsupportedVersion(source, version):

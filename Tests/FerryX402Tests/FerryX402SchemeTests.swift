@@ -43,7 +43,7 @@ struct FerryX402SchemeTests {
     @Test("ferry-channel terms and voucher and open payloads round-trip, and the voucher recovers to the agent")
     func channel() throws {
         let terms = FerryChannelTerms(channelContract: Self.contract.address, minDeposit: 1_000_000, minExpirySeconds: 3600)
-        let requirement = PaymentRequirements(scheme: ferryChannelScheme, network: .eip155(chainId: 1337), asset: X402CodecTests.token,
+        let requirement = PaymentRequirements(scheme: FerryChannelTerms.scheme, network: .eip155(chainId: 1337), asset: X402CodecTests.token,
                                               amount: 1000, payTo: Self.provider.checksummed, maxTimeoutSeconds: 60, extra: try terms.extra())
         #expect(try FerryChannelTerms(requirement: requirement) == terms)
         let contract = try terms.contract(on: requirement.network)
