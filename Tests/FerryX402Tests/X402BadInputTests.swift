@@ -197,4 +197,56 @@ struct X402BadInputTests {
         #expect(refusal(raised, accepted: pricier, requirements: pricier) == .invalidSignature)
         #expect(ExactEVMRefusal.invalidSignature.rawValue == "invalid_exact_evm_payload_signature")
     }
+
+    @Test("random damage to valid headers (base64 text or the JSON inside) ends in a value or a typed error, never a crash")
+    func fuzz() throws {
+        let seed: UInt64 = 0x402_2026
+        var rng = SplitMix(seed: seed)
+        let key = try PrivateKey(hex: "0x" + String(repeating: "31", count: 32))
+        let exact = X402CodecTests.requirement(amount: .max)
+        let signed = try EIP3009Authorization(from: key.address, to: try exact.evmPayTo(), value: .max, validAfter: 0, validBefore: 9,
+                                              nonce: .zero).sign(with: key, in: try exact.eip3009Domain())
+        let payment = PaymentPayload(payload: signed.jsonObject, accepted: exact, resource: ResourceInfo(url: "u"))
+        let json = try X402Codec.encodeJSON(payment)
+        let alphabet = Array("{}[]\":,0123456789-.eE aZ\\u+/=".utf8)
+        var refused = 0
+        for round in 0..<3000 {
+            var bytes = json
+            for _ in 0..<(1 + Int(rng.next() % 3)) {
+                let at = Int(rng.next() % UInt64(bytes.count))
+                switch rng.next() % 3 {
+                case 0: bytes[at] = alphabet[Int(rng.next() % UInt64(alphabet.count))]
+                case 1: bytes.remove(at: at)
+                default: bytes.insert(UInt8(truncatingIfNeeded: rng.next()), at: at)
+                }
+            }
+            var text = Data(bytes).base64EncodedString()
+            if round % 4 == 0, !text.isEmpty {  // damage the base64 text itself
+                var chars = Array(text.utf8)
+                chars[Int(rng.next() % UInt64(chars.count))] = alphabet[Int(rng.next() % UInt64(alphabet.count))]
+                text = String(decoding: chars, as: UTF8.self)
+            }
+            do {
+                let decoded = try PaymentPayload(headerValue: text)
+                _ = try? ExactEVMPayload(payload: decoded.payload)
+            } catch {
+                refused += 1
+                #expect(!error.description.isEmpty)
+            }
+        }
+        #expect(refused > 2000, "seed \(seed)")
+    }
+}
+
+/// A seeded generator (SplitMix64), so a failing fuzz round can be replayed.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }
