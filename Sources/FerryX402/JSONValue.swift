@@ -21,29 +21,27 @@ public enum JSONValue: Hashable, Sendable, Codable {
         guard decoder.codingPath.count <= Self.maxDepth else {
             throw FieldProblem(decoder.codingPath, .invalid("nested deeper than \(Self.maxDepth) levels"))
         }
-        if let object = try? decoder.container(keyedBy: AnyKey.self) {
-            var values: [String: JSONValue] = [:]
-            for key in object.allKeys { values[key.stringValue] = try object.decode(JSONValue.self, forKey: key) }
-            self = .object(values)
-            return
-        }
-        if var array = try? decoder.unkeyedContainer() {
-            var values: [JSONValue] = []
-            while !array.isAtEnd { values.append(try array.decode(JSONValue.self)) }
-            self = .array(values)
-            return
-        }
+        // Leaves first, strings before the rest: most members are strings, and every failed attempt costs a thrown error.
         let single = try decoder.singleValueContainer()
         if single.decodeNil() {
             self = .null
+        } else if let text = try? single.decode(String.self) {
+            self = .string(text)
         } else if let flag = try? single.decode(Bool.self) {
             self = .bool(flag)
         } else if let integer = try? single.decode(Int64.self) {
             self = .integer(integer)
         } else if let number = try? single.decode(Double.self) {
             self = .number(number)
+        } else if let object = try? decoder.container(keyedBy: AnyKey.self) {
+            var values: [String: JSONValue] = [:]
+            for key in object.allKeys { values[key.stringValue] = try object.decode(JSONValue.self, forKey: key) }
+            self = .object(values)
         } else {
-            self = .string(try single.decode(String.self))
+            var array = try decoder.unkeyedContainer()
+            var values: [JSONValue] = []
+            while !array.isAtEnd { values.append(try array.decode(JSONValue.self)) }
+            self = .array(values)
         }
     }
 
