@@ -11,6 +11,7 @@ import PackageDescription
 //   FerryRelayerOps -> FerryRelayer (+ Hummingbird, Prometheus, service-lifecycle: /metrics, /healthz, lifecycle)
 //   FerryRelayerBench -> FerryRelayer (in-process benchmark harness: simulated chains, real gossip and journals)
 //   FerryChannels -> FerryChains (+ GRDB: voucher channels, EIP-712 vouchers, the provider's durable voucher verifier)
+//   FerryX402 -> FerryCore, FerryChannels (the x402 v2 wire: models, header codec, EIP-3009 authorizations)
 
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
@@ -37,6 +38,7 @@ let package = Package(
         .library(name: "FerryServer", targets: ["FerryServer"]),
         .library(name: "FerryAPI", targets: ["FerryAPI"]),
         .library(name: "FerryClient", targets: ["FerryClient"]),
+        .library(name: "FerryX402", targets: ["FerryX402"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -140,6 +142,8 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings),
+        // The x402 v2 wire (docs/x402.md): models, the three headers' codec, EIP-3009 authorizations, Ferry's scheme payloads.
+        .target(name: "FerryX402", dependencies: ["FerryCore", "FerryChannels"], swiftSettings: swiftSettings),
         // JSON wire models of the HTTP API, shared by the server and the client (no HTTP, no server code).
         .target(name: "FerryAPI", dependencies: ["FerryCore"], swiftSettings: swiftSettings),
         .target(
@@ -204,6 +208,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(name: "FerryChannelsTests", dependencies: ["FerryChannels", "FerryChains", "FerryTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "FerryX402Tests", dependencies: ["FerryX402", "FerryChannels", "FerryTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryAgentTests", dependencies: ["FerryAgent", "FerryChains", "FerryRouter", "FerryTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "FerryEVMTests", dependencies: ["FerryEVM", "FerryAdapterConformance", "FerryRelayer", "FerryRelayerOps", "FerryWire", "FerryTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
