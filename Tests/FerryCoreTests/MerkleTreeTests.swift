@@ -42,7 +42,7 @@ struct MerkleTreeTests {
     @Test("property: in random trees every leaf verifies, no other value does, and no inner node passes as a leaf",
           arguments: [1, 2, 3, 6, 64, 200, 256])
     func properties(size: Int) throws {
-        var rng = SplitMix(seed: UInt64(size) &* 0x9E37_79B9)
+        var rng = SplitMix64(seed: UInt64(size) &* 0x9E37_79B9)
         let leaves = (0..<size).map { _ in rng.next32() }
         let tree = try MerkleTree(leaves: leaves)
         #expect(!tree.root.isZero)
@@ -65,7 +65,7 @@ struct MerkleTreeTests {
     @Test("a tree refuses no leaves, more than 256, and duplicates; proofs refuse out-of-range indices")
     func refusals() throws {
         #expect(throws: MerkleError.noLeaves) { try MerkleTree(leaves: []) }
-        var rng = SplitMix(seed: 3)
+        var rng = SplitMix64(seed: 3)
         let many = (0..<257).map { _ in rng.next32() }
         #expect(throws: MerkleError.tooManyLeaves(count: 257)) { try MerkleTree(leaves: many) }
         #expect(throws: MerkleError.duplicateLeaf(many[1], firstIndex: 1, secondIndex: 3)) {
@@ -87,7 +87,7 @@ struct MerkleTreeTests {
     }
 }
 
-/// Seeded random hashes, so a failing property names a reproducible case (SplitMix: TOMLSyntaxTests.swift).
-extension SplitMix {
+/// Seeded random hashes, so a failing property names a reproducible case .
+extension SplitMix64 {
     mutating func next32() -> Bytes32 { Bytes32(bigEndianWords: (next(), next(), next(), next())) }
 }

@@ -61,7 +61,7 @@ struct TOMLSyntaxTests {
     @Test("random mutations of the repository's files never trap the check")
     func fuzz() throws {
         let text = try String(contentsOf: PythonVectors.packageRoot.appendingPathComponent("Relayer/relayer.toml"), encoding: .utf8)
-        var rng = SplitMix(seed: 20261204)
+        var rng = SplitMix64(seed: 20261204)
         let alphabet = Array("[]{}=\"'#,.\n\r\\ 0123456789abcxyz+-_:TZe".utf8)
         for _ in 0..<3_000 {
             var bytes = Array(text.utf8)
@@ -75,18 +75,5 @@ struct TOMLSyntaxTests {
             }
             _ = TOMLSyntax.check(String(decoding: bytes, as: UTF8.self))
         }
-    }
-}
-
-/// A small seeded generator (SplitMix64).
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,5 +1,6 @@
 import FerryCrypto
 import Testing
+import FerryTestSupport
 
 /// `count` bytes of the pattern byte i = i % 251 (251 is prime, so the pattern never aligns with the 136-byte rate).
 func patternBytes(_ count: Int) -> [UInt8] {
@@ -77,18 +78,5 @@ struct KeccakTests {
     func nonContiguous() {
         let input = patternBytes(300)
         #expect(Keccak256.hash(input.lazy.map { $0 }) == Keccak256.hash(input))
-    }
-}
-
-/// A tiny seeded generator so random chunking is reproducible (the seed is in the test arguments).
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -587,18 +587,3 @@ private func conservation(devnet: ProcessLab.Devnet, chain: ChainID) async throw
     guard status == 200 else { throw TestFailure("conservation on \(chain): HTTP \(status) \(String(decoding: data, as: UTF8.self))") }
     return try JSONDecoder().decode([DevnetAPI.ConservationLine].self, from: data)
 }
-
-/// A small seeded generator, so a failing run can be repeated with the same victims and moments.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) / Double(UInt64(1) << 53) }
-}

@@ -3,6 +3,7 @@ import FerryCrypto
 @testable import FerryWire
 import Foundation
 import Testing
+import FerryTestSupport
 
 @Suite("Frame codec")
 struct FrameCodecTests {
@@ -165,16 +166,3 @@ struct FrameCodecTests {
 }
 
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-/// A small, seedable generator (SplitMix64) so a failing fuzz case can be replayed with FERRY_FUZZ_SEED.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -3,6 +3,7 @@ import FerryCrypto
 import FerryX402
 import Foundation
 import Testing
+import FerryTestSupport
 
 /// Hostile header values: each ends in a typed error naming the header and the field, never a crash.
 @Suite("x402 bad input")
@@ -201,7 +202,7 @@ struct X402BadInputTests {
     @Test("random damage to valid headers (base64 text or the JSON inside) ends in a value or a typed error, never a crash")
     func fuzz() throws {
         let seed: UInt64 = 0x402_2026
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let key = try PrivateKey(hex: "0x" + String(repeating: "31", count: 32))
         let exact = X402CodecTests.requirement(amount: .max)
         let signed = try EIP3009Authorization(from: key.address, to: try exact.evmPayTo(), value: .max, validAfter: 0, validBefore: 9,
@@ -235,18 +236,5 @@ struct X402BadInputTests {
             }
         }
         #expect(refused > 2000, "seed \(seed)")
-    }
-}
-
-/// A seeded generator (SplitMix64), so a failing fuzz round can be replayed.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
