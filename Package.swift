@@ -173,6 +173,7 @@ let package = Package(
                 "FerryWire", "FerryRelayer", "FerryAgent", "FerryServer", "FerryAPI", "FerryClient",
                 "FerryRelayerOps", "FerryRelayerBench",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -57,7 +57,7 @@ struct DevnetCommand: AsyncParsableCommand {
                 announce.print(port: port)
             }
             let group = ServiceGroup(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-            try await group.run()
+            try await runListening(host: settings.host, port: settings.port) { try await group.run() }
         }
     }
 }

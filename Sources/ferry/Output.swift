@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NIOCore
 
 /// `--json` for every command: machine-readable output on stdout, one JSON object.
 struct OutputOptions: ParsableArguments {
@@ -46,5 +47,17 @@ func reportingErrors(json: Bool, _ body: () async throws -> Void) async throws {
             FileHandle.standardError.write(Data("error: \(message)\n".utf8))
         }
         throw ExitCode(1)
+    }
+}
+
+/// Runs a server's service group; a failure to listen (the address in use, or not available on this host) becomes
+/// a one-line error naming the address and what to do, instead of NIO's `bind(descriptor:ptr:bytes:)` text.
+func runListening(host: String, port: Int, _ run: () async throws -> Void) async throws {
+    do {
+        try await run()
+    } catch let error as IOError where error.errnoCode == EADDRINUSE {
+        throw CLIError("cannot listen on \(host):\(port): the address is in use (another process holds that port; stop it, pass another --port, or 0 for a free one)")
+    } catch let error as IOError where error.errnoCode == EADDRNOTAVAIL || error.errnoCode == EACCES {
+        throw CLIError("cannot listen on \(host):\(port): \(String(cString: strerror(error.errnoCode)))")
     }
 }

@@ -89,6 +89,6 @@ struct ServeCommand: AsyncParsableCommand {
         // Event streams and requests get this long to finish after SIGTERM/SIGINT; then they are cancelled.
         configuration.maximumGracefulShutdownDuration = .seconds(Self.drainSeconds)
         configuration.maximumCancellationDuration = .seconds(5)
-        try await ServiceGroup(configuration: configuration).run()
+        try await runListening(host: host, port: port) { try await ServiceGroup(configuration: configuration).run() }
     }
 }
