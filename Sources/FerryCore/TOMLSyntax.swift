@@ -159,7 +159,10 @@ public enum TOMLSyntax {
         }
 
         mutating func value(depth: Int) throws(TOMLSyntaxError) {
-            guard depth < TOMLSyntax.maxDepth else { throw fail("arrays and inline tables nest deeper than \(TOMLSyntax.maxDepth)") }
+            // `depth` containers are open around this value; opening one more may reach maxDepth, never pass it.
+            if peek == 0x5B || peek == 0x7B, depth >= TOMLSyntax.maxDepth {
+                throw fail("arrays and inline tables nest deeper than \(TOMLSyntax.maxDepth)")
+            }
             switch peek {
             case 0x22:
                 try basicString(multiline: peek(1) == 0x22 && peek(2) == 0x22)

@@ -58,6 +58,16 @@ struct TOMLSyntaxTests {
         #expect(error.line == bad.line, "\(error)")
     }
 
+    @Test("arrays nest up to maxDepth levels; one more is refused naming the limit")
+    func depthLimit() {
+        let deepest = "a = " + String(repeating: "[", count: TOMLSyntax.maxDepth) + "1" + String(repeating: "]", count: TOMLSyntax.maxDepth) + "\n"
+        #expect(TOMLSyntax.check(deepest) == nil)
+        let tables = "a = " + String(repeating: "{ b = ", count: TOMLSyntax.maxDepth) + "1" + String(repeating: " }", count: TOMLSyntax.maxDepth) + "\n"
+        #expect(TOMLSyntax.check(tables) == nil)
+        let over = "a = " + String(repeating: "[", count: TOMLSyntax.maxDepth + 1) + "1" + String(repeating: "]", count: TOMLSyntax.maxDepth + 1) + "\n"
+        #expect(TOMLSyntax.check(over)?.description.contains("nest deeper than \(TOMLSyntax.maxDepth)") == true)
+    }
+
     @Test("random mutations of the repository's files never trap the check")
     func fuzz() throws {
         let text = try String(contentsOf: PythonVectors.packageRoot.appendingPathComponent("Relayer/relayer.toml"), encoding: .utf8)
