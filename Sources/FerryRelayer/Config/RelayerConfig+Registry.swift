@@ -20,7 +20,9 @@ extension RelayerConfig {
             guard let data = FileManager.default.contents(atPath: registryPath) else {
                 throw ConfigError(file: registryPath, field: nil, problem: "cannot read the registry file")
             }
-            let text = String(decoding: data, as: UTF8.self)
+            guard let text = String(validating: data, as: UTF8.self) else {
+                throw ConfigError(file: registryPath, field: nil, problem: "the file is not valid UTF-8 text (TOML files must be UTF-8)")
+            }
             if TOMLSyntax.check(text) == nil, let table = try? TOMLTable(string: text), let dir = table["chains_dir"]?.string {
                 let base = URL(fileURLWithPath: registryPath).deletingLastPathComponent()
                 let path = dir.hasPrefix("/") ? dir : base.appendingPathComponent(dir).standardizedFileURL.path

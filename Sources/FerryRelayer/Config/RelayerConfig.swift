@@ -56,8 +56,11 @@ public struct RelayerConfig: Sendable, Hashable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, field: nil, problem: "cannot read the file")
         }
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw ConfigError(file: path, field: nil, problem: "the file is not valid UTF-8 text (TOML files must be UTF-8)")
+        }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        return try parse(String(decoding: data, as: UTF8.self), file: path, baseDirectory: base)
+        return try parse(text, file: path, baseDirectory: base)
     }
 
     /// Parses config text; `file` is only used in error messages, `baseDirectory` resolves relative paths.
