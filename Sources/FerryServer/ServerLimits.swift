@@ -5,8 +5,8 @@ import Glibc
 import Darwin
 #endif
 
-/// Connection limits of ``FerryServer``: how long a client may take, how many may be connected, how often an
-/// event stream shows it is alive. The defaults are documented in docs/operators.md.
+/// Connection limits of ``FerryServer``: how long a client may take, how many may be connected, how many event
+/// streams an agent and all agents may hold, how often an event stream shows it is alive. The defaults are documented in docs/operators.md.
 public struct ServerLimits: Sendable, Hashable {
     /// A connection that has sent no complete request head for this long (fresh, or idle between requests) is
     /// closed: the header-read and keep-alive idle timeout. Default 30 s.
@@ -21,16 +21,27 @@ public struct ServerLimits: Sendable, Hashable {
     public var reservedDescriptors: Int
     /// A comment line is sent on an event stream after this much silence. Default 15 s.
     public var streamKeepAlive: Duration
+    /// Most event streams one agent (API key) may hold open at once; the next is refused with 429. Default 16.
+    public var maxStreamsPerAgent: Int
+    /// Most event streams open at once over all agents; nil: half of ``effectiveMaxConnections`` (at least 1), so
+    /// streams can never take every connection and lock out other requests. Default nil.
+    public var maxStreams: Int?
 
     /// The defaults.
     public init(idleTimeout: Duration = .seconds(30), requestReadTimeout: Duration = .seconds(30), maxConnections: Int = 1_000,
-                reservedDescriptors: Int = 128, streamKeepAlive: Duration = .seconds(15)) {
+                reservedDescriptors: Int = 128, streamKeepAlive: Duration = .seconds(15), maxStreamsPerAgent: Int = 16,
+                maxStreams: Int? = nil) {
         self.idleTimeout = idleTimeout
         self.requestReadTimeout = requestReadTimeout
         self.maxConnections = maxConnections
         self.reservedDescriptors = reservedDescriptors
         self.streamKeepAlive = streamKeepAlive
+        self.maxStreamsPerAgent = maxStreamsPerAgent
+        self.maxStreams = maxStreams
     }
+
+    /// ``maxStreams``, or half of ``effectiveMaxConnections`` when unset; at least 1.
+    public var effectiveMaxStreams: Int { max(1, maxStreams ?? effectiveMaxConnections / 2) }
 
     /// ``maxConnections``, lowered so that the descriptors open now, plus ``reservedDescriptors``, plus one per
     /// connection fit the soft descriptor limit (`ulimit -n`); at least 1. Read when the server is built: running

@@ -36,6 +36,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-connections"), help: "Most connections open at once (also capped below the descriptor limit).")
     var maxConnections = 1_000
 
+    @Option(name: .customLong("max-streams-per-agent"), help: "Most event streams one API key may hold open; the next gets 429.")
+    var maxStreamsPerAgent = 16
+
+    @Option(name: .customLong("max-streams"), help: "Most event streams open over all keys (default: half the connection cap).")
+    var maxStreams: Int?
+
     @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may stay idle or spend sending a request head.")
     var idleTimeout = 30
 
@@ -52,6 +58,8 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0...65535, not \(port)") }
         guard speed > 0, speed <= 1_000 else { throw ValidationError("--speed must be in (0, 1000], not \(speed)") }
         guard (1...1_000_000).contains(maxConnections) else { throw ValidationError("--max-connections must be 1...1000000, not \(maxConnections)") }
+        guard (1...1_000_000).contains(maxStreamsPerAgent) else { throw ValidationError("--max-streams-per-agent must be 1...1000000, not \(maxStreamsPerAgent)") }
+        if let maxStreams, !(1...1_000_000).contains(maxStreams) { throw ValidationError("--max-streams must be 1...1000000, not \(maxStreams)") }
         guard (1...3_600).contains(idleTimeout) else { throw ValidationError("--idle-timeout must be 1...3600 seconds, not \(idleTimeout)") }
         guard (1...3_600).contains(requestTimeout) else { throw ValidationError("--request-timeout must be 1...3600 seconds, not \(requestTimeout)") }
     }
@@ -80,7 +88,7 @@ struct ServeCommand: AsyncParsableCommand {
         options.databasePath = database
         if let policy { options.policy = try SpendingPolicy.load(path: policy) }
         let limits = ServerLimits(idleTimeout: .seconds(idleTimeout), requestReadTimeout: .seconds(requestTimeout),
-                                  maxConnections: maxConnections)
+                                  maxConnections: maxConnections, maxStreamsPerAgent: maxStreamsPerAgent, maxStreams: maxStreams)
         let ferry = try await EmbeddedFerry(options: options, keys: keys, speed: speed, limits: limits, logger: logger)
         let app = ferry.application(host: host, port: port, logger: logger, onServerRunning: { bound in
             say("Ferry API on http://\(host):\(bound)  (chains \(SimulatedWorld.chainA.rawValue) and \(SimulatedWorld.chainB.rawValue), \(ferry.world.relayers.count) relayers, \(speed)x time)")

@@ -33,7 +33,7 @@ struct ConnectionTests {
 
     @Test("closing 50 event streams ends them on the server within seconds")
     func streamsEndWhenClientsLeave() async throws {
-        let server = try await ServerWorld.make()
+        let server = try await ServerWorld.make(limits: ServerLimits(maxStreamsPerAgent: 50))
         let metrics = server.ferry.api.metrics
         try await server.live { client, port in
             let id = try await Self.waitingEscrow(client)

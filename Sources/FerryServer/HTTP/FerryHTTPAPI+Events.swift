@@ -13,10 +13,24 @@ extension FerryHTTPAPI {
     /// position in the timeline; a client that reconnects with `Last-Event-ID: n` gets the events after `n` (any
     /// integer is accepted; one that is not a number, or negative, replays from the start).
     ///
+    /// An agent holding ``ServerLimits/maxStreamsPerAgent`` streams, or a server holding ``ServerLimits/maxStreams``,
+    /// gets 429 `too-many-streams` with `Retry-After` instead of another stream.
+    ///
     /// A comment line is sent after ``ServerLimits/streamKeepAlive`` of silence. The stream ends without `end`
     /// when the client goes away (its connection closes or half-closes) and when the server shuts down gracefully.
     func events(_ request: Request, _ context: FerryContext) async throws -> Response {
         let start = try await owned(context)
+        // The slot is claimed here, atomically, before the response exists, and released when the body ends (or,
+        // if the body never runs, when the closure holding it is dropped).
+        let agent = try self.agent(context)
+        let slot: StreamSlots.Slot
+        switch streamSlots.claim(agent: agent) {
+        case let .success(claimed): slot = claimed
+        case let .failure(refused):
+            metrics.streamRefused(cap: refused.refusal.rawValue)
+            let limit = refused.refusal == .agent ? streamSlots.perAgent : streamSlots.total
+            throw ProblemError.tooManyStreams(refused.refusal, limit: limit, retryAfter: Self.streamRetryAfter)
+        }
         let sent = Self.resumePosition(Self.lastEventID.flatMap { request.headers[$0] })
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
@@ -25,6 +39,7 @@ extension FerryHTTPAPI {
         let id = start.id
         let channel = context.channel
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            defer { slot.release() }
             // `stop` is bumped once: when the client leaves or the server starts shutting down.
             let stop = ChangeFeed()
             // Nil only without a connection guard (in-process router tests): then only shutdown stops the stream.
@@ -41,6 +56,9 @@ extension FerryHTTPAPI {
             try await writer.finish(nil)
         })
     }
+
+    /// `Retry-After` seconds on a refused stream.
+    static let streamRetryAfter = 5
 
     /// Where a stream resumes for `Last-Event-ID: header`: the entry after it, never trapping on any number.
     static func resumePosition(_ header: String?) -> Int {

@@ -28,6 +28,8 @@ public struct FerryHTTPAPI: Sendable {
     let now: @Sendable () -> UInt64
     /// Timeouts, the connection cap and the event-stream keep-alive.
     public let limits: ServerLimits
+    /// Event-stream slots per agent and in all (``ServerLimits/maxStreamsPerAgent``, ``ServerLimits/maxStreams``).
+    let streamSlots: StreamSlots
     /// Longest request body accepted.
     static let maxBody = 64 * 1024
     /// Nil only if HTTPTypes rejected the literal name (it does not).
@@ -44,6 +46,7 @@ public struct FerryHTTPAPI: Sendable {
                 logger: Logger) {
         self.now = now
         self.limits = limits
+        self.streamSlots = StreamSlots(perAgent: limits.maxStreamsPerAgent, total: limits.effectiveMaxStreams)
         self.service = service
         self.adapters = adapters
         self.lanes = lanes

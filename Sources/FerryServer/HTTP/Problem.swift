@@ -9,6 +9,8 @@ public import Hummingbird
 public struct ProblemError: Error, Sendable, CustomStringConvertible {
     /// The body.
     public let problem: APIProblem
+    /// Seconds sent as `Retry-After` (429 and 503 answers that a client may retry), nil for none.
+    public var retryAfter: Int?
 
     public var description: String { "\(problem.status) \(problem.title): \(problem.detail)" }
 
@@ -30,6 +32,17 @@ public struct ProblemError: Error, Sendable, CustomStringConvertible {
     /// The body is not the JSON the endpoint expects (400).
     public static func malformed(_ detail: String, field: String? = nil) -> ProblemError {
         ProblemError(.badRequest, "malformed-request", "Malformed request body", detail: detail, field: field)
+    }
+
+    /// Too many event streams open (429): the agent's own cap, or the server's cap over all agents.
+    static func tooManyStreams(_ refusal: StreamSlots.Refusal, limit: Int, retryAfter: Int) -> ProblemError {
+        let detail = switch refusal {
+        case .agent: "this API key already holds \(limit) open event streams (the per-agent cap); close one, or reuse one stream per payment"
+        case .total: "the server already holds \(limit) open event streams (its cap over all agents); retry later"
+        }
+        var error = ProblemError(.tooManyRequests, "too-many-streams", "Too many event streams", detail: detail)
+        error.retryAfter = retryAfter
+        return error
     }
 
     /// No or a wrong bearer key (401).
@@ -80,6 +93,7 @@ public struct ProblemError: Error, Sendable, CustomStringConvertible {
         let body = (try? FerryJSON.encoder().encode(problem)) ?? Data(#"{"title":"Internal error"}"#.utf8)
         var headers = HTTPFields()
         headers[.contentType] = "application/problem+json"
+        if let retryAfter { headers[.retryAfter] = "\(retryAfter)" }
         return Response(status: HTTPResponse.Status(code: problem.status), headers: headers,
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }

@@ -18,26 +18,35 @@ public final class ServerMetrics: Sendable {
     public init(relayers: [(id: String, stats: RelayerStats)] = []) { self.relayers = relayers }
 
     func request(route: String, method: String, status: Int) {
-        registry.makeCounter(name: "ferry_http_requests_total", labels: [("route", route), ("method", method), ("status", "\(status)")],
-                             help: "HTTP requests by route, method and status").increment()
+        counter("ferry_http_requests", "HTTP requests by route, method and status",
+                labels: [("route", route), ("method", method), ("status", "\(status)")]).increment()
+    }
+
+    /// The counter `<name>_total` with `labels`.
+    private func counter(_ name: String, _ help: String, labels: [(String, String)] = []) -> Counter {
+        registry.makeCounter(descriptor: MetricNameDescriptor(metricName: name, unitName: "total", helpText: help), labels: labels)
     }
 
     func streamOpened() { streams.add(1, ordering: .relaxed) }
 
     func streamClosed() { streams.subtract(1, ordering: .relaxed) }
 
+    /// An event stream refused with 429 because the agent's cap (`agent`) or the server's (`total`) was full.
+    func streamRefused(cap: String) {
+        counter("ferry_event_streams_refused", "Event streams refused with 429 by cap (agent or total)", labels: [("cap", cap)]).increment()
+    }
+
     /// Event streams open now.
     public var openStreams: Int { streams.load(ordering: .relaxed) }
 
-    func quoted() { registry.makeCounter(name: "ferry_quotes_total", help: "Quotes issued").increment() }
+    func quoted() { counter("ferry_quotes", "Quotes issued").increment() }
 
     func paid(state: String) {
-        registry.makeCounter(name: "ferry_payment_requests_total", labels: [("state", state)],
-                             help: "POST /v1/payments outcomes by resulting state").increment()
+        counter("ferry_payment_requests", "POST /v1/payments outcomes by resulting state", labels: [("state", state)]).increment()
     }
 
     func refused(rule: String) {
-        registry.makeCounter(name: "ferry_policy_refusals_total", labels: [("rule", rule)], help: "Policy refusals by rule").increment()
+        counter("ferry_policy_refusals", "Policy refusals by rule", labels: [("rule", rule)]).increment()
     }
 
     /// The exposition text: registry counters, then chain heads and relayer counters now.
