@@ -167,8 +167,7 @@ struct JSONRPCClientTests {
 
     @Test("a closed port is unreachable after the retries")
     func refused() async throws {
-        // Port 1 (tcpmux) has no listener on loopback. async-http-client keeps retrying a refused connect
-        // until the request's deadline, so the timeout bounds how long "unreachable" takes to surface.
+        // Port 1 (tcpmux) has no listener on loopback.
         let client = JSONRPCClient(endpoint: "http://127.0.0.1:1",
                                    configuration: .init(timeout: .milliseconds(500), retry: .init(maxAttempts: 2, initialBackoff: .milliseconds(10))))
         do {
@@ -177,6 +176,48 @@ struct JSONRPCClientTests {
         } catch {
             guard case .unreachable(_, "eth_blockNumber", _) = error else { Issue.record("got \(error)"); return }
             #expect(error.isTransient)
+        }
+    }
+
+    @Test("a refused connection is unreachable at once, not when the deadline fires; so is a batch")
+    func refusedAtOnce() async throws {
+        // HTTPClient.shared retried the refused connect until the deadline and only then reported the refusal,
+        // racing the client's own deadline 0.1 s later: on a loaded machine a stopped node read as a timeout.
+        let client = JSONRPCClient(endpoint: "http://127.0.0.1:1", configuration: .init(timeout: .seconds(30), retry: .none))
+        let clock = ContinuousClock()
+        let start = clock.now
+        do {
+            _ = try await client.batch([RPCRequest("eth_chainId"), RPCRequest("eth_getBlockByNumber", ["latest", false])])
+            Issue.record("a closed port answered")
+        } catch {
+            guard case .unreachable(_, "batch[2] eth_chainId,eth_getBlockByNumber", _) = error else { Issue.record("got \(error)"); return }
+        }
+        // The bound only tells "at once" (milliseconds) from "at the deadline" (30 s), with room for a loaded machine.
+        #expect(clock.now - start < .seconds(15))
+    }
+
+    @Test("an exchange the deadline cuts off reports what it had heard before (a refusal), a timeout only if nothing")
+    func overdueReportsWhatWasHeard() async throws {
+        struct Refused: Error {}
+        // Like async-http-client's pool retrying a refused connect: cancelled, it fails with the refusal it saw.
+        do {
+            let value = try await JSONRPCClient.within(.milliseconds(10)) { () async throws -> Int in
+                try? await Task.sleep(for: .seconds(3_600))
+                throw Refused()
+            }
+            Issue.record("the deadline hid the refusal: \(String(describing: value))")
+        } catch let overdue as JSONRPCClient.Overdue {
+            #expect(overdue.heard is Refused)
+        }
+        // Nothing heard: the exchange ends with its cancellation, which the client reports as a timeout ("slow" above).
+        do {
+            let value = try await JSONRPCClient.within(.milliseconds(10)) { () async throws -> Int in
+                try await Task.sleep(for: .seconds(3_600))
+                return 1
+            }
+            Issue.record("a silent exchange returned \(String(describing: value))")
+        } catch let overdue as JSONRPCClient.Overdue {
+            #expect(overdue.heard is CancellationError)
         }
     }
 

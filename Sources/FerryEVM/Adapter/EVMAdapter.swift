@@ -93,7 +93,7 @@ public struct EVMAdapter: ChainAdapter {
     ///   `info.id`; ``EVMStartupError/gatewayMissing(_:gateway:endpoint:)`` when `info.gateway` has no code;
     ///   ``EVMStartupError/unavailable(_:)`` when the node cannot be asked (after the client's retries).
     public static func connect(info: ChainInfo, configuration: Configuration,
-                               httpClient: HTTPClient = .shared) async throws(EVMStartupError) -> EVMAdapter {
+                               httpClient: HTTPClient = JSONRPCClient.sharedHTTPClient) async throws(EVMStartupError) -> EVMAdapter {
         let client = JSONRPCClient(endpoint: configuration.rpcURL, configuration: configuration.rpc, httpClient: httpClient)
         let witnesses = configuration.quorumURLs.map { JSONRPCClient(endpoint: $0, configuration: configuration.rpc, httpClient: httpClient) }
         let code: [UInt8]
@@ -236,7 +236,7 @@ extension EVMAdapter {
     /// - Throws: ``EVMStartupError/unavailable(_:)`` with `.unknown` when the entry has no `rpc_url`,
     ///   and every start-up check of ``connect(info:configuration:httpClient:)``.
     public static func connect(entry: ChainEntry, tuning: Configuration = Configuration(rpcURL: ""),
-                               httpClient: HTTPClient = .shared) async throws(EVMStartupError) -> EVMAdapter {
+                               httpClient: HTTPClient = JSONRPCClient.sharedHTTPClient) async throws(EVMStartupError) -> EVMAdapter {
         guard let url = entry.rpcURL else {
             throw .unavailable(.unknown(entry.info.id, what: "an rpc_url in \(entry.source)"))
         }

@@ -111,10 +111,21 @@ public struct JSONRPCClient: Sendable {
     let http: HTTPClient
     let ids: RequestIDs
 
+    /// The client JSON-RPC clients use unless given another. Unlike `HTTPClient.shared`, whose pool keeps retrying
+    /// a refused connection until the request's deadline (so a stopped node's refusal would surface only when the
+    /// deadline fires, racing the timeout), it fails at once, so a node that is down reads as
+    /// ``RPCError/unreachable(endpoint:method:underlying:)`` immediately. Never shut down.
+    public static let sharedHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
     /// - Parameters:
     ///   - endpoint: the node's HTTP(S) URL.
-    ///   - httpClient: defaults to the process-wide `HTTPClient.shared`, which needs no shutdown.
-    public init(endpoint: String, configuration: Configuration = Configuration(), httpClient: HTTPClient = .shared) {
+    ///   - httpClient: defaults to ``sharedHTTPClient``, which fails a refused connection at once and needs no
+    ///     shutdown. Another client works too; a refusal it saw is still reported as unreachable.
+    public init(endpoint: String, configuration: Configuration = Configuration(), httpClient: HTTPClient = JSONRPCClient.sharedHTTPClient) {
         self.endpoint = endpoint
         self.configuration = configuration
         self.http = httpClient
@@ -216,6 +227,14 @@ public struct JSONRPCClient: Sendable {
                 let bytes = try await response.body.collect(upTo: limit)
                 return HTTPAnswer(status: Int(response.status.code), bytes: bytes)
             }
+        } catch let overdue as Overdue {
+            // Our deadline passed first, but the exchange had heard something: a pool retrying a refused connect
+            // fails the cancelled request with the refusal. Only an exchange that heard nothing is a timeout.
+            let heard = classify(overdue.heard, method: method, timeout: duration, limit: limit)
+            switch heard {
+            case .timeout, .cancelled: throw .timeout(endpoint: endpoint, method: method, after: duration)
+            default: throw heard
+            }
         } catch {
             throw classify(error, method: method, timeout: duration, limit: limit)
         }
@@ -242,8 +261,15 @@ public struct JSONRPCClient: Sendable {
     /// How much later than the request's own deadline reading the body is cut off.
     static let bodyDeadlineGrace = Duration.milliseconds(100)
 
-    /// Runs `body` and returns its value, or nil when `limit` passes first (`body` is then cancelled, which
-    /// closes its connection, and awaited).
+    /// What `body` of ``within(_:_:)`` failed with after the deadline had passed and it was cancelled.
+    struct Overdue: Error {
+        let heard: any Error
+    }
+
+    /// Runs `body` and returns its value, or nil when `limit` passes first and `body`, then cancelled (which closes
+    /// its connection), ends without an error. When it ends with one (the pool reports the refused connection it
+    /// was retrying), that error is thrown wrapped in ``Overdue``: what was heard wins over the clock, however
+    /// late the machine got to it. A value that arrives while cancelling is returned.
     static func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T? {
         try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await body() }
@@ -252,8 +278,16 @@ public struct JSONRPCClient: Sendable {
                 return nil
             }
             defer { group.cancelAll() }
-            guard let first = try await group.next() else { return nil }
-            return first
+            if let first = try await group.next(), let value = first { return value }
+            group.cancelAll()
+            do {
+                while let next = try await group.next() {
+                    if let value = next { return value }
+                }
+            } catch {
+                throw Overdue(heard: error)
+            }
+            return nil
         }
     }
 
