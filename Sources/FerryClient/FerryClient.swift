@@ -23,12 +23,21 @@ public struct FerryClient: Sendable {
     /// Longest response body accepted.
     static let maxBody = 4 * 1024 * 1024
 
+    /// The default HTTP client: AsyncHTTPClient's shared client keeps retrying a refused connection until the
+    /// request's deadline (30 s), so an agent would learn that `ferry serve` is down only then; this one fails a
+    /// refused connection at once. Never shut down.
+    public static let sharedHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
     /// Creates a client.
     /// - Parameters:
     ///   - baseURL: where `ferry serve` listens.
     ///   - apiKey: the agent's bearer key.
-    ///   - httpClient: defaults to the shared AsyncHTTPClient.
-    public init(baseURL: String, apiKey: String, httpClient: HTTPClient = .shared) {
+    ///   - httpClient: defaults to ``sharedHTTPClient``, which reports a server that is down at once.
+    public init(baseURL: String, apiKey: String, httpClient: HTTPClient = FerryClient.sharedHTTPClient) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
         self.http = httpClient
