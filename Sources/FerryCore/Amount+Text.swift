@@ -43,6 +43,8 @@ extension Amount: CustomStringConvertible, ExpressibleByIntegerLiteral, Lossless
         let whole = parts[0]
         var fraction = parts.count == 2 ? Substring(parts[1]) : ""
         guard !whole.isEmpty || !fraction.isEmpty else { throw .invalid(text: text, reason: "no digits") }
+        // The API's documented form (docs/openapi.yaml, ^[0-9]+(\.[0-9]+)?$): a digit before the point.
+        guard !whole.isEmpty else { throw .invalid(text: text, reason: "no digits before the decimal point (write 0\(text))") }
         guard parts.count == 1 || !fraction.isEmpty else { throw .invalid(text: text, reason: "no digits after the decimal point") }
         while fraction.count > decimals, fraction.last == "0" { fraction.removeLast() }
         guard fraction.count <= decimals else { throw .tooManyDecimals(text: text, allowed: decimals) }
