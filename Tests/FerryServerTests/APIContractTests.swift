@@ -100,6 +100,23 @@ struct APIContractTests {
         }
     }
 
+    @Test("a string or an out-of-range number in an integer field names the field and what it must be, not Swift's types",
+          arguments: [("\"60\"", "from.chain must be a whole number"), ("1e999", "from.chain is out of range")])
+    func integerFieldWords(_ raw: String, _ detail: String) async throws {
+        let server = try await ServerWorld.make()
+        try await server.router { client in
+            let json = String(buffer: Body.json(Body.payment(fromChain: 987_654_321)))
+                .replacingOccurrences(of: "987654321", with: raw)
+            try await client.execute(uri: "/v1/quotes", method: .post, headers: Self.auth, body: ByteBuffer(string: json)) { res in
+                #expect(res.status.code == 422)
+                let problem = try Body.problem(res.body)
+                #expect(problem.field == "from.chain")
+                #expect(problem.detail.contains(detail), "\(problem)")
+                #expect(!problem.detail.contains("UInt64") && !problem.detail.contains("Expected to decode"))
+            }
+        }
+    }
+
     @Test("a confirm body with an unknown field is refused naming it")
     func confirmField() async throws {
         let server = try await ServerWorld.make()

@@ -20,20 +20,36 @@ struct RequestMapping: Sendable {
             case let .keyNotFound(key, context):
                 let field = path(context.codingPath + [key])
                 throw .invalidField(field, "\(field) is required")
-            case let .typeMismatch(_, context), let .valueNotFound(_, context):
+            case let .typeMismatch(type, context), let .valueNotFound(type, context):
+                guard !context.codingPath.isEmpty else { throw .malformed("the request body must be a JSON object") }
                 let field = path(context.codingPath)
-                throw .invalidField(field, "\(field): \(context.debugDescription)")
+                throw .invalidField(field, "\(field) must be \(expected(type))")
             case let .dataCorrupted(context):
                 if context.codingPath.isEmpty {
                     throw .malformed("the request body is not valid JSON: \(context.underlyingError.map { "\($0)" } ?? context.debugDescription)")
                 }
                 let field = path(context.codingPath)
+                // Foundation says "Parsed JSON number <1e999> does not fit in UInt64."; say it in the API's words.
+                if context.debugDescription.contains("does not fit") {
+                    throw .invalidField(field, "\(field) is out of range for its type")
+                }
                 throw .invalidField(field, "\(field): \(context.debugDescription)")
             @unknown default:
                 throw .malformed("the request body could not be decoded: \(error)")
             }
         } catch {
             throw .malformed("the request body could not be decoded: \(error)")
+        }
+    }
+
+    /// What a JSON value of `type` looks like, for "field must be ..." messages (not Swift's type names).
+    static func expected(_ type: Any.Type) -> String {
+        switch type {
+        case is any FixedWidthInteger.Type: "a whole number, not a string or a fraction"
+        case is any BinaryFloatingPoint.Type: "a number"
+        case is String.Type, is Substring.Type: "a string"
+        case is Bool.Type: "true or false"
+        default: "present and of its documented type (docs/openapi.yaml)"
         }
     }
 

@@ -44,6 +44,8 @@ indirect enum RequestSchema: Sendable {
                 }
                 if let member = members[key] { try schema.check(member, path: field) }
             }
+        case (_, .outOfRange):
+            throw .invalidField(path, "\(path.isEmpty ? "the body" : path) is out of range for its type")
         case (.integer, .negative), (.integer, .fractional):
             throw .invalidField(path, "\(path) must be a whole number of at least 0")
         default:
@@ -62,6 +64,8 @@ enum JSONValue: Decodable, Sendable {
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
+    /// A number too large for any field (`1e999`).
+    case outOfRange
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
@@ -71,8 +75,11 @@ enum JSONValue: Decodable, Sendable {
             self = .fractional(d)
         } else if let s = try? c.decode(String.self) { self = .string(s) } else if let a = try? c.decode([JSONValue].self) {
             self = .array(a)
+        } else if let o = try? c.decode([String: JSONValue].self) {
+            self = .object(o)
         } else {
-            self = .object(try c.decode([String: JSONValue].self))
+            // Every other JSON kind was tried: what is left is a number no Swift number holds (1e999).
+            self = .outOfRange
         }
     }
 }
