@@ -20,6 +20,16 @@ struct MalformedTOMLTests {
         }
     }
 
+    @Test("a devnet config with an unknown key (a typo) is refused naming it")
+    func devnetUnknownKey() throws {
+        #expect {
+            _ = try DevnetConfig.parse(toml: "chains_dir = \"devnet\"\nprot = 9000\n", source: "devnet.toml")
+        } throws: { error in
+            "\(error)".contains("prot") && "\(error)".contains("unknown key")
+        }
+        #expect(try DevnetConfig.parse(toml: "chains_dir = \"devnet\"\nport = 9000\n", source: "devnet.toml").port == 9000)
+    }
+
     @Test("3,000 random mutations of a chain file load or fail with an error; none traps")
     func fuzzChainFile() throws {
         let text = try String(contentsOf: PythonVectors.packageRoot.appendingPathComponent("chains/devnet/base-sim.toml"), encoding: .utf8)

@@ -57,6 +57,11 @@ public struct DevnetConfig: Sendable, Hashable {
             throw RegistryError(file: source, field: "", problem: "malformed TOML: \(error)")
         }
         let r = TOMLReader(table: table, file: source, path: "")
+        // A typo (`chain_dir`, `prot`) must not be silently ignored.
+        let known: Set = ["chains_dir", "host", "port", "seed", "scenario"]
+        if let unknown = table.keys.sorted().first(where: { !known.contains($0) }) {
+            throw r.error(unknown, "unknown key; a devnet config has \(known.sorted().joined(separator: ", "))")
+        }
         let base = source.contains("/") ? String(source[..<(source.lastIndex(of: "/") ?? source.endIndex)]) : "."
         func resolve(_ path: String) -> String { path.hasPrefix("/") ? path : base + "/" + path }
         let host = try r.optionalString("host") ?? "127.0.0.1"
