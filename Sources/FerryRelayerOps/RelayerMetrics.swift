@@ -58,7 +58,7 @@ public final class RelayerMetrics: Sendable {
         if gossip != nil {
             _ = registry.makeCounter(name: "ferry_wire_zap_rejected_total", help: Help.zapRejected)
             _ = registry.makeCounter(name: "ferry_wire_zap_admitted_total", help: Help.zapAdmitted)
-            for reason in ["wrong_mechanism", "protocol"] {
+            for reason in ["wrong_mechanism", "protocol", "abandoned"] {
                 _ = counter("ferry_wire_handshakes_failed_total", "reason", reason, Help.handshakes)
             }
         }
@@ -126,6 +126,7 @@ public final class RelayerMetrics: Sendable {
                 let handshakes = gossip.handshakeFailures.statistics
                 mirror("ferry_wire_handshakes_failed_total", "reason", "wrong_mechanism", handshakes.wrongMechanism, Help.handshakes)
                 mirror("ferry_wire_handshakes_failed_total", "reason", "protocol", handshakes.protocolErrors, Help.handshakes)
+                mirror("ferry_wire_handshakes_failed_total", "reason", "abandoned", handshakes.abandoned, Help.handshakes)
             }
         }
         if let gossip {
