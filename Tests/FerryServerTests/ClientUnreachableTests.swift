@@ -6,7 +6,9 @@ import Testing
 struct ClientUnreachableTests {
     @Test("a refused connection is a transport error at once, not after the 30 s request timeout")
     func refusedAtOnce() async throws {
-        let port = try closedPort()
+        // Bound but not listening: connecting is refused, and no other test can take the port meanwhile.
+        let (fd, port) = try boundPort()
+        defer { close(fd) }
         let client = FerryClient(baseURL: "http://127.0.0.1:\(port)", apiKey: "unused")
         let started = ContinuousClock.now
         do {
@@ -20,11 +22,10 @@ struct ClientUnreachableTests {
         #expect(ContinuousClock.now - started < .seconds(15))
     }
 
-    /// A loopback port nothing listens on: bound, then closed.
-    private func closedPort() throws -> Int {
+    /// A loopback port bound by a socket that never listens (the caller closes the descriptor).
+    private func boundPort() throws -> (Int32, Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EMFILE) }
-        defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -33,7 +34,7 @@ struct ClientUnreachableTests {
         let bound = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
         }
-        guard bound else { throw POSIXError(.EADDRNOTAVAIL) }
-        return Int(UInt16(bigEndian: address.sin_port))
+        guard bound else { close(fd); throw POSIXError(.EADDRNOTAVAIL) }
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 }
