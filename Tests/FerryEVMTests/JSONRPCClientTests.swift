@@ -13,23 +13,10 @@ final class FakeRPC: @unchecked Sendable {  // immutable after init; the process
     let port: Int
 
     init() throws {
-        let p = ChildProcess()
-        p.executableURL = URL(fileURLWithPath: PythonVectors.python)
-        p.arguments = [PythonVectors.packageRoot.appendingPathComponent("Tests/vectors/fake_rpc.py").path]
-        let out = Pipe(), input = Pipe()
-        p.standardOutput = out
-        p.standardInput = input
-        try p.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = out.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { throw DevNode.Failure(description: "fake_rpc.py exited before printing its port") }
-            line.append(chunk)
-        }
-        let info = try JSONSerialization.jsonObject(with: line) as? [String: Any]
-        port = try #require(info?["port"] as? Int)
-        process = p
-        self.input = input
+        let peer = try startPythonLoopbackPeer("fake_rpc.py")
+        port = peer.port
+        process = peer.process
+        self.input = peer.input
     }
 
     deinit { if process.isRunning { process.terminate() } }

@@ -15,23 +15,10 @@ final class RPCProxy: @unchecked Sendable {  // immutable after init; the proces
     let control: JSONRPCClient
 
     init(upstream: String) throws {
-        let p = ChildProcess()
-        p.executableURL = URL(fileURLWithPath: PythonVectors.python)
-        p.arguments = [PythonVectors.packageRoot.appendingPathComponent("Tests/vectors/rpc_proxy.py").path, "--upstream", upstream]
-        let out = Pipe(), input = Pipe()
-        p.standardOutput = out
-        p.standardInput = input
-        try p.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = out.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { throw DevNode.Failure(description: "rpc_proxy.py exited before printing its port") }
-            line.append(chunk)
-        }
-        let info = try JSONSerialization.jsonObject(with: line) as? [String: Any]
-        port = try #require(info?["port"] as? Int)
-        process = p
-        self.input = input
+        let peer = try startPythonLoopbackPeer("rpc_proxy.py", arguments: ["--upstream", upstream])
+        port = peer.port
+        process = peer.process
+        self.input = peer.input
         control = JSONRPCClient(endpoint: "http://127.0.0.1:\(port)", configuration: .init(timeout: .seconds(10), retry: .none))
     }
 
